@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+const names = z.array(z.string().min(1)).default([]);
+
+/** One entry of the service catalog: what belongs to a service, and who owns it. */
+export const ServiceEntry = z.strictObject({
+  repos: names,
+  /** Globs inside a monorepo (`services/api/**`). */
+  paths: names,
+  heroku: names,
+  pagerduty: names,
+  opsgenie: names,
+  team: z.string().min(1).optional(),
+});
+export type ServiceEntry = z.infer<typeof ServiceEntry>;
+
+/** Where the data lives. The password is never read from a file: only from DORA_CLICKHOUSE_PASSWORD. */
+export const StoreSection = z.strictObject({
+  home: z.string().min(1).optional(),
+  url: z.url().optional(),
+  username: z.string().optional(),
+  database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected letters, digits and underscores').optional(),
+});
+
+/** `dora.config.json` / `.yaml` (DESIGN.md §6). Each collector validates its own `sources` section. */
+export const Config = z.strictObject({
+  $schema: z.string().optional(),
+  /** Environment names that count as production, compared case-insensitively. Default `production`, `prod`. */
+  production: z.array(z.string().min(1)).min(1).default(['production', 'prod']),
+  services: z.record(z.string().min(1), ServiceEntry).default({}),
+  sources: z.record(z.string(), z.unknown()).default({}),
+  store: StoreSection.default({}),
+  alerts: z.record(z.string(), z.unknown()).optional(),
+  telemetry: z.record(z.string(), z.unknown()).optional(),
+  schedule: z.record(z.string(), z.unknown()).optional(),
+});
+export type Config = z.infer<typeof Config>;

@@ -1,0 +1,140 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { nowIso, toClickHouseTime } from '../events/time.js';
+
+/**
+ * The one module that owns the schema. Migrations are numbered, applied in order
+ * on start, recorded in `schema_migrations`, and each is idempotent (IF NOT EXISTS),
+ * so two agents starting at once converge.
+ *
+ * Every table is a ReplacingMergeTree keyed by the source's natural id with the
+ * ingestion time as version: re-collecting the same history converges to one row,
+ * and the newest observation of an object (a deployment that went from in_progress
+ * to success) wins. Reads use FINAL.
+ */
+
+export const tables = {
+  commits: 'commits',
+  pullRequests: 'pull_requests',
+  deployments: 'deployments',
+  incidents: 'incidents',
+  cursors: 'collector_cursors',
+  runs: 'ingest_runs',
+  migrations: 'schema_migrations',
+} as const;
+
+const time = "DateTime64(3, 'UTC')";
+const optionalTime = `Nullable(${time})`;
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'canonical event tables, cursors and runs',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS ${tables.commits} (
+        repo LowCardinality(String),
+        sha String,
+        parents Array(String),
+        author String,
+        authored_at ${time},
+        committed_at ${optionalTime},
+        message String,
+        source LowCardinality(String),
+        extra Map(String, String),
+        ingested_at ${time}
+      ) ENGINE = ReplacingMergeTree(ingested_at) ORDER BY (repo, sha)`,
+      `CREATE TABLE IF NOT EXISTS ${tables.pullRequests} (
+        repo LowCardinality(String),
+        number UInt64,
+        title String,
+        author String,
+        created_at ${time},
+        first_review_at ${optionalTime},
+        merged_at ${optionalTime},
+        merge_sha String,
+        base String,
+        commits Array(String),
+        labels Array(String),
+        source LowCardinality(String),
+        extra Map(String, String),
+        ingested_at ${time}
+      ) ENGINE = ReplacingMergeTree(ingested_at) ORDER BY (repo, number)`,
+      `CREATE TABLE IF NOT EXISTS ${tables.deployments} (
+        id String,
+        service LowCardinality(String),
+        environment LowCardinality(String),
+        status LowCardinality(String),
+        finished_at ${time},
+        started_at ${optionalTime},
+        source LowCardinality(String),
+        repo String,
+        sha String,
+        version String,
+        rollback_of String,
+        url String,
+        extra Map(String, String),
+        ingested_at ${time}
+      ) ENGINE = ReplacingMergeTree(ingested_at) ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS ${tables.incidents} (
+        id String,
+        service LowCardinality(String),
+        opened_at ${time},
+        resolved_at ${optionalTime},
+        title String,
+        severity LowCardinality(String),
+        source LowCardinality(String),
+        deployment String,
+        url String,
+        extra Map(String, String),
+        ingested_at ${time}
+      ) ENGINE = ReplacingMergeTree(ingested_at) ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS ${tables.cursors} (
+        source LowCardinality(String),
+        scope String,
+        cursor String,
+        updated_at ${time}
+      ) ENGINE = ReplacingMergeTree(updated_at) ORDER BY (source, scope)`,
+      `CREATE TABLE IF NOT EXISTS ${tables.runs} (
+        run_id String,
+        source LowCardinality(String),
+        scope String,
+        started_at ${time},
+        finished_at ${time},
+        status LowCardinality(String),
+        accepted UInt64,
+        rejected UInt64,
+        message String
+      ) ENGINE = ReplacingMergeTree(finished_at) ORDER BY (source, run_id)`,
+    ],
+  },
+];
+
+export const latestSchemaVersion = Math.max(...migrations.map((migration) => migration.version));
+
+/** Apply every migration not yet recorded; returns the versions applied now. */
+export async function migrate(client: ClickHouseClient): Promise<number[]> {
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${tables.migrations} (
+      version UInt32, name String, applied_at ${time}
+    ) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
+  });
+  const result = await client.query({ query: `SELECT version FROM ${tables.migrations} FINAL`, format: 'JSONEachRow' });
+  const applied = new Set((await result.json<{ version: number }>()).map((row) => Number(row.version)));
+  const appliedNow: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    for (const statement of migration.statements) await client.command({ query: statement });
+    await client.insert({
+      table: tables.migrations,
+      values: [{ version: migration.version, name: migration.name, applied_at: toClickHouseTime(nowIso()) }],
+      format: 'JSONEachRow',
+    });
+    appliedNow.push(migration.version);
+  }
+  return appliedNow;
+}
