@@ -16,7 +16,21 @@ export interface Collector<SourceConfig = unknown> {
   readonly description: string;
   /** Validates the collector's own `sources.<id>` config section (and its CLI flags). */
   readonly configSchema: z.ZodType<SourceConfig>;
+  /** Flags of `dora collect <id>`; each has its twin in the config section. */
+  readonly flags?: CollectorFlag[];
+  /** Merge flag values over the config file's section. Default: a shallow merge over an object section. */
+  mergeFlags?(section: unknown, flags: Record<string, unknown>): unknown;
+  /** Lines for `dora collect <id> --help`, e.g. `dora collect git --repo . --service api --deploy-tags 'v*'`. */
+  readonly examples?: string[];
   collect(ctx: CollectContext<SourceConfig>): AsyncIterable<Batch>;
+}
+
+export interface CollectorFlag {
+  /** commander flags, e.g. `--repo <path>`; `<name...>` for repeatable values. */
+  flags: string;
+  description: string;
+  /** The key of the config section this flag sets (camelCase, as in dora.config.json). */
+  key: string;
 }
 
 export interface CollectContext<SourceConfig> {
