@@ -4,6 +4,7 @@ type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
 import { resolve } from 'node:path';
 import { StorageError } from '../errors.js';
 import { registerSecret } from '../log.js';
+import { markEmbedded } from './insert.js';
 import { lockDirectory, type DirectoryLock } from './lock.js';
 import { migrate } from './schema.js';
 
@@ -51,6 +52,7 @@ async function openEmbedded(options: StoreOptions): Promise<Store> {
     // 1.23 now bundles: the same contract from two copies of its types, hence the cast.
     const connection = createChdbConnection({ path: home }) as unknown as ClientConfig['connection'];
     const client = createClient({ connection, clickhouse_settings: settings });
+    markEmbedded(client);
     const database = 'dora';
     // chDB ignores the client's `database` option: select it in the session instead.
     await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });

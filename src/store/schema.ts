@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { nowIso, toClickHouseTime } from '../events/time.js';
+import { insertRows } from './insert.js';
 
 /**
  * The one module that owns the schema. Migrations are numbered, applied in order
@@ -129,11 +130,9 @@ export async function migrate(client: ClickHouseClient): Promise<number[]> {
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
     for (const statement of migration.statements) await client.command({ query: statement });
-    await client.insert({
-      table: tables.migrations,
-      values: [{ version: migration.version, name: migration.name, applied_at: toClickHouseTime(nowIso()) }],
-      format: 'JSONEachRow',
-    });
+    await insertRows(client, tables.migrations, [
+      { version: migration.version, name: migration.name, applied_at: toClickHouseTime(nowIso()) },
+    ]);
     appliedNow.push(migration.version);
   }
   return appliedNow;

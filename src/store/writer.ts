@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CanonicalEvent, EventKind } from '../events/schemas.js';
 import { nowIso, toClickHouseTime } from '../events/time.js';
+import { insertRows } from './insert.js';
 import { tables } from './schema.js';
 
 /**
@@ -127,7 +128,7 @@ export class EventWriter {
   async flush(): Promise<void> {
     for (const [table, rows] of this.buffers) {
       if (rows.length === 0) continue;
-      await this.client.insert({ table, values: rows, format: 'JSONEachRow' });
+      await insertRows(this.client, table, rows);
       this.buffers.set(table, []);
     }
     this.buffered = 0;
@@ -147,11 +148,7 @@ export async function writeEvents(
 }
 
 export async function saveCursor(client: ClickHouseClient, source: string, scope: string, cursor: string): Promise<void> {
-  await client.insert({
-    table: tables.cursors,
-    values: [{ source, scope, cursor, updated_at: toClickHouseTime(nowIso()) }],
-    format: 'JSONEachRow',
-  });
+  await insertRows(client, tables.cursors, [{ source, scope, cursor, updated_at: toClickHouseTime(nowIso()) }]);
 }
 
 export async function readCursor(client: ClickHouseClient, source: string, scope: string): Promise<string | undefined> {
@@ -178,9 +175,7 @@ export interface IngestRun {
 
 /** Remember an import or collection, for `dora doctor`'s "last import/collection". */
 export async function recordRun(client: ClickHouseClient, run: IngestRun): Promise<void> {
-  await client.insert({
-    table: tables.runs,
-    values: [{ ...run, started_at: toClickHouseTime(run.started_at), finished_at: toClickHouseTime(run.finished_at) }],
-    format: 'JSONEachRow',
-  });
+  await insertRows(client, tables.runs, [
+    { ...run, started_at: toClickHouseTime(run.started_at), finished_at: toClickHouseTime(run.finished_at) },
+  ]);
 }
