@@ -22,6 +22,12 @@ export const StoreSection = z.strictObject({
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected letters, digits and underscores').optional(),
 });
 
+/** How the metrics are derived (DESIGN.md §4); `dora report` states the values it used. */
+export const MetricsSection = z.strictObject({
+  /** An incident is blamed on the latest production deployment of its service at most this long before it. Default 24. */
+  attributionWindowHours: z.number().positive().max(24 * 365).default(24),
+});
+
 /** `dora.config.json` / `.yaml` (DESIGN.md §6). Each collector validates its own `sources` section. */
 export const Config = z.strictObject({
   $schema: z.string().optional(),
@@ -30,6 +36,7 @@ export const Config = z.strictObject({
   services: z.record(z.string().min(1), ServiceEntry).default({}),
   sources: z.record(z.string(), z.unknown()).default({}),
   store: StoreSection.default({}),
+  metrics: MetricsSection.default({ attributionWindowHours: 24 }),
   alerts: z.record(z.string(), z.unknown()).optional(),
   telemetry: z.record(z.string(), z.unknown()).optional(),
   schedule: z.record(z.string(), z.unknown()).optional(),
