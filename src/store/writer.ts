@@ -105,6 +105,8 @@ export interface EventWriterOptions {
 export class EventWriter {
   private readonly buffers = new Map<string, Row[]>();
   private buffered = 0;
+  /** One ingestion time (the row version) per batch: later batches win over earlier ones. */
+  private batchTime: string | undefined;
   readonly written: KindCounts = emptyCounts();
   private readonly batchSize: number;
 
@@ -120,7 +122,8 @@ export class EventWriter {
     const table = tableOf[event.kind];
     let buffer = this.buffers.get(table);
     if (!buffer) this.buffers.set(table, (buffer = []));
-    buffer.push(toRow(event, this.options.source, nowIso(this.options.clock)));
+    this.batchTime ??= nowIso(this.options.clock);
+    buffer.push(toRow(event, this.options.source, this.batchTime));
     this.written[event.kind]++;
     if (++this.buffered >= this.batchSize) await this.flush();
   }
@@ -132,6 +135,7 @@ export class EventWriter {
       this.buffers.set(table, []);
     }
     this.buffered = 0;
+    this.batchTime = undefined;
   }
 }
 
