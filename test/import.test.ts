@@ -11,7 +11,7 @@ import { countFinal, queryRows, tempDir } from './helpers/store.js';
  * mistake; every other line n is valid, its kind chosen by n % 4.
  */
 const LINES = 100_000;
-const sha = (n: number) => n.toString(16).padStart(40, 'a');
+const sha = (n: number) => n.toString(16).padStart(40, '0');
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
 
 const badLines = [
