@@ -1,7 +1,12 @@
+import { gitCollector } from './git/index.js';
+import { herokuCollector } from './heroku/index.js';
 import type { Collector } from './types.js';
 
 /** Collector id -> collector. The id equals the folder name; a test checks that every folder is registered. */
-export const collectors: Record<string, Collector<any>> = {};
+export const collectors: Record<string, Collector<any>> = {
+  git: gitCollector,
+  heroku: herokuCollector,
+};
 
 export function collectorIds(): string[] {
   return Object.keys(collectors).sort();

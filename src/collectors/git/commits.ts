@@ -1,0 +1,134 @@
+import { isUtf8 } from 'node:buffer';
+import type { CommitEvent } from '../../events/schemas.js';
+import { gitBytes, gitRecords, type GitRun } from './process.js';
+
+/**
+ * Commits as canonical events, streamed from one `git log`. The revisions to
+ * walk (and `^sha` exclusions: what an earlier run already read) go through
+ * standard input, so any number of refs fits.
+ */
+
+// Seven NUL-terminated fields per commit (`-z` ends the record with a NUL too).
+const FORMAT = 'tformat:%H%x00%P%x00%aN%x00%aE%x00%at%x00%ct%x00%B';
+const FIELDS = 7;
+
+const REVERTS = /This reverts commit ([0-9a-f]{7,64})/gi;
+const CHERRY_PICKED = /\(cherry picked from commit ([0-9a-f]{7,64})\)/gi;
+
+export interface CommitStats {
+  commits: number;
+  /** Commits whose message or author was not valid UTF-8 (decoded as Latin-1). */
+  notUtf8: string[];
+}
+
+/**
+ * Walk `tips` minus `exclude` and yield one commit event each. `realParents`
+ * replaces the parents git hides at a shallow clone's boundary.
+ */
+export async function* readCommits(
+  repoName: string,
+  run: GitRun,
+  tips: string[],
+  exclude: string[],
+  realParents: Map<string, string[]>,
+  stats: CommitStats,
+): AsyncGenerator<CommitEvent> {
+  if (tips.length === 0) return;
+  // --ignore-missing: an excluded tip may have been garbage-collected since the last run.
+  const args = ['log', '--stdin', '--ignore-missing', '-z', '--encoding=UTF-8', `--format=${FORMAT}`];
+  const input = [...tips, ...exclude.map((sha) => `^${sha}`)].join('\n') + '\n';
+  for await (const [sha, parents, name, email, authored, committed, body] of gitRecords(args, { ...run, input }, FIELDS)) {
+    stats.commits++;
+    const event = toCommitEvent(repoName, sha!, parents!, name!, email!, authored!, committed!, body!, stats);
+    const hidden = realParents.get(event.sha);
+    if (hidden) event.parents = hidden;
+    yield event;
+  }
+}
+
+function toCommitEvent(
+  repo: string,
+  shaBytes: Buffer,
+  parentBytes: Buffer,
+  nameBytes: Buffer,
+  emailBytes: Buffer,
+  authoredBytes: Buffer,
+  committedBytes: Buffer,
+  bodyBytes: Buffer,
+  stats: CommitStats,
+): CommitEvent {
+  const sha = shaBytes.toString('latin1');
+  let legacy = false;
+  const text = (bytes: Buffer) => {
+    if (isUtf8(bytes)) return bytes.toString('utf8');
+    // No encoding header and not UTF-8: almost always a Latin-1 era commit. Keep every byte readable.
+    legacy = true;
+    return bytes.toString('latin1');
+  };
+  const message = text(bodyBytes).replace(/\s+$/, '');
+  const author = text(nameBytes);
+  const email = text(emailBytes);
+  const extra: Record<string, string> = {};
+  if (email) extra.author_email = email;
+  const reverts = matches(REVERTS, message);
+  if (reverts) extra.reverts = reverts;
+  const picked = matches(CHERRY_PICKED, message);
+  if (picked) extra.cherry_picked_from = picked;
+  if (legacy) {
+    extra.encoding = 'not UTF-8, read as Latin-1';
+    if (stats.notUtf8.length < 20) stats.notUtf8.push(sha);
+  }
+  const parents = parentBytes.length ? parentBytes.toString('latin1').split(' ') : [];
+  return {
+    kind: 'commit',
+    repo,
+    sha,
+    parents,
+    author,
+    authored_at: seconds(authoredBytes),
+    committed_at: seconds(committedBytes),
+    message,
+    extra,
+  };
+}
+
+const seconds = (bytes: Buffer) => new Date(Number(bytes.toString('latin1')) * 1000).toISOString();
+
+/** Every SHA a message names this way, lower case, space-separated; undefined when none. */
+function matches(pattern: RegExp, message: string): string | undefined {
+  if (!message.includes(pattern === REVERTS ? 'reverts commit' : 'cherry picked')) return undefined;
+  const found = [...message.matchAll(pattern)].map((match) => match[1]!.toLowerCase());
+  return found.length ? [...new Set(found)].join(' ') : undefined;
+}
+
+/**
+ * A shallow clone's boundary commits show no parents in `git log`, yet their
+ * objects still name them. Reading the real parents keeps the graph honest: the
+ * parents are known to exist, only their history is missing.
+ */
+export async function boundaryParents(run: GitRun, boundary: string[]): Promise<Map<string, string[]>> {
+  const parents = new Map<string, string[]>();
+  if (boundary.length === 0) return parents;
+  const { stdout } = await gitBytes(['cat-file', '--batch'], { ...run, input: boundary.join('\n') + '\n' });
+  let offset = 0;
+  while (offset < stdout.length) {
+    const headerEnd = stdout.indexOf(10, offset);
+    const [sha = '', type = '', size = '0'] = stdout.subarray(offset, headerEnd).toString('latin1').split(' ');
+    if (type === 'missing') {
+      offset = headerEnd + 1;
+      continue;
+    }
+    const body = stdout.subarray(headerEnd + 1, headerEnd + 1 + Number(size)).toString('latin1');
+    offset = headerEnd + 1 + Number(size) + 1;
+    if (type !== 'commit') continue;
+    const header = body.slice(0, body.indexOf('\n\n'));
+    parents.set(
+      sha,
+      header
+        .split('\n')
+        .filter((line) => line.startsWith('parent '))
+        .map((line) => line.slice(7)),
+    );
+  }
+  return parents;
+}
