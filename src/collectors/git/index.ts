@@ -11,7 +11,7 @@ export const gitCollector: Collector<GitSourceConfig> = {
   flags: [
     { flags: '--repo <path>', description: 'path of a clone or bare repository (default: .)', key: 'repo' },
     { flags: '--service <name>', description: 'service its deploy tags deploy (default: catalog entry, else the repository name)', key: 'service' },
-    { flags: '--deploy-tags <pattern>', description: "tags that are deployments, as for git tag --list, e.g. 'v*'", key: 'deployTags' },
+    { flags: '--deploy-tags <pattern...>', description: "tags that are deployments, as for git tag --list, e.g. 'v*' (repeatable)", key: 'deployTags' },
     { flags: '--env <name>', description: 'environment of those deployments (default: production)', key: 'env' },
     { flags: '--branch <name>', description: 'read only this branch and the deploy tags (default: every branch and tag)', key: 'branch' },
     { flags: '--repo-name <owner/name>', description: "the repository's name in the store (default: origin's owner/name, else the folder name)", key: 'name' },

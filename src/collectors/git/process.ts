@@ -17,8 +17,9 @@ export class GitError extends AgentError {
     message: string,
     readonly stderr: string,
     readonly exitStatus: number | null,
+    suggestion?: string,
   ) {
-    super('git', message, { exitCode: ExitCode.usage });
+    super('git', message, { exitCode: ExitCode.usage, ...(suggestion ? { suggestion } : {}) });
   }
 }
 

@@ -23,7 +23,7 @@ export async function openRepo(path: string, configuredName?: string): Promise<R
     answer = await git(['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-path', 'shallow'], { cwd: absolute });
   } catch (error) {
     if (error instanceof GitError && /not a git repository/i.test(error.stderr)) {
-      throw new GitError(`${path} is not a git repository`, error.stderr, error.exitStatus);
+      throw new GitError(`${path} is not a git repository`, error.stderr, error.exitStatus, 'pass the folder of a clone, or of a bare repository, with --repo (sources.git[].repo)');
     }
     throw error;
   }
