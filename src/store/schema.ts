@@ -208,6 +208,17 @@ export const migrations: Migration[] = [
         WHERE (scope, service, run) IN (SELECT scope, service, run FROM derived_state FINAL)`,
       ),
     ],
+  }  {
+    // Why a deployment's commit could not be placed in the graph (issue 3), for `report --explain`.
+    version: 3,
+    name: 'derived deployments: commit note',
+    statements: [
+      'ALTER TABLE derived_deployments ADD COLUMN IF NOT EXISTS commit_note String AFTER commit_status',
+      // A view's `*` is expanded when it is created: recreate it to show the new column.
+      `CREATE OR REPLACE VIEW current_deployments AS
+        SELECT * FROM derived_deployments FINAL
+        WHERE (scope, service, run) IN (SELECT scope, service, run FROM derived_state FINAL)`,
+    ],
   },
 ];
 
