@@ -208,7 +208,8 @@ export const migrations: Migration[] = [
         WHERE (scope, service, run) IN (SELECT scope, service, run FROM derived_state FINAL)`,
       ),
     ],
-  }  {
+  },
+  {
     // Why a deployment's commit could not be placed in the graph (issue 3), for `report --explain`.
     version: 3,
     name: 'derived deployments: commit note',
