@@ -1,0 +1,126 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import { nowIso, toClickHouseTime } from '../events/time.js';
+import { RepoCache } from './repos.js';
+import { productionEnvironments, scopeKey, serviceRepos } from './scope.js';
+import { deriveService, type ServiceContext } from './service.js';
+import { DerivedWriter, derivedTables } from './write.js';
+
+/** Bump when a derivation rule changes: every service is derived again on the next run. */
+export const DERIVE_VERSION = 1;
+
+export interface DeriveOptions {
+  config: Config;
+  /** Production environment names (case-insensitive). Default: `config.production`. */
+  environments?: readonly string[];
+  /** Only these services. Default: every service with a deployment or an incident. */
+  services?: readonly string[];
+  /** Derive again even when a service's inputs are unchanged. Default false. */
+  force?: boolean;
+  onProgress?: (done: number, total: number, service: string) => void;
+}
+
+export interface DeriveSummary {
+  scope: string;
+  run: number;
+  /** Services looked at, and those derived again because their inputs changed. */
+  services: number;
+  derived: string[];
+}
+
+type Stat = [number, string];
+
+async function grouped(client: ClickHouseClient, query: string): Promise<Map<string, Stat>> {
+  const result = await client.query({ query, format: 'JSONCompactEachRow' });
+  const found = await result.json<[string, number, string]>();
+  return new Map(found.map(([key, count, latest]) => [key, [Number(count), latest]]));
+}
+
+/**
+ * Bring the derived tables up to date for one set of production environments.
+ * A service is derived again only when its inputs changed (its deployments and
+ * incidents, its repositories' commits and pull requests, the settings), judged by a
+ * fingerprint of counts and latest ingestion times — cheap to compute from the store.
+ */
+export async function deriveMetrics(client: ClickHouseClient, options: DeriveOptions): Promise<DeriveSummary> {
+  const environments = productionEnvironments(options.config, options.environments);
+  const scope = scopeKey(environments);
+  const windowMs = options.config.metrics.attributionWindowHours * 3_600_000;
+  // Unique and increasing across runs, so the newest run of a service wins.
+  const run = Date.now() * 1000 + Math.floor(Math.random() * 1000);
+
+  const deploymentStats = await client.query({
+    query: `SELECT service, count(), toString(max(ingested_at)), groupUniqArrayIf(repo, repo != '') FROM deployments GROUP BY service`,
+    format: 'JSONCompactEachRow',
+  });
+  const byService = new Map(
+    (await deploymentStats.json<[string, number, string, string[]]>()).map(([service, count, latest, repos]) => [
+      service,
+      { stat: [Number(count), latest] as Stat, repos },
+    ]),
+  );
+  const incidentStats = await grouped(client, `SELECT service, count(), toString(max(ingested_at)) FROM incidents GROUP BY service`);
+  const namingStats = await grouped(
+    client,
+    `SELECT d.service, count(), toString(max(i.ingested_at)) FROM incidents AS i
+     INNER JOIN (SELECT DISTINCT id, service FROM deployments) AS d ON i.deployment = d.id
+     WHERE i.deployment != '' GROUP BY d.service`,
+  );
+  const commitStats = await grouped(client, `SELECT repo, count(), toString(max(ingested_at)) FROM commits GROUP BY repo`);
+  const prStats = await grouped(client, `SELECT repo, count(), toString(max(ingested_at)) FROM pull_requests GROUP BY repo`);
+  const stateResult = await client.query({
+    query: `SELECT service, fingerprint FROM ${derivedTables.state} FINAL WHERE scope = {scope:String}`,
+    query_params: { scope },
+    format: 'JSONCompactEachRow',
+  });
+  const previous = new Map(await stateResult.json<[string, string]>());
+
+  const knownRepos = [...commitStats.keys()].sort();
+  const present = new Set([...byService.keys(), ...incidentStats.keys()]);
+  const wanted = options.services ? new Set(options.services) : undefined;
+  const services = [...new Set([...present, ...previous.keys()])].filter((service) => !wanted || wanted.has(service)).sort();
+
+  const fingerprint = (service: string) => {
+    const repos = serviceRepos(service, byService.get(service)?.repos ?? [], options.config, knownRepos);
+    const inputs = {
+      version: DERIVE_VERSION,
+      environments,
+      windowMs,
+      deployments: byService.get(service)?.stat ?? null,
+      incidents: incidentStats.get(service) ?? null,
+      naming: namingStats.get(service) ?? null,
+      repos: repos.map((repo) => [repo, commitStats.get(repo) ?? null, prStats.get(repo) ?? null]),
+    };
+    return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+  };
+
+  const ctx: ServiceContext = { client, config: options.config, environments, windowMs, knownRepos, repos: new RepoCache(client) };
+  const writer = new DerivedWriter(client, scope, run);
+  const derived: string[] = [];
+  // Services sharing a repository follow each other, so the repository cache serves them all.
+  const ordered = [...services].sort((a, b) => {
+    const repoA = byService.get(a)?.repos[0] ?? a;
+    const repoB = byService.get(b)?.repos[0] ?? b;
+    return repoA < repoB ? -1 : repoA > repoB ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  });
+  for (const [done, service] of ordered.entries()) {
+    options.onProgress?.(done, ordered.length, service);
+    const print = present.has(service) ? fingerprint(service) : 'absent';
+    if (!options.force && previous.get(service) === print) continue;
+    // A service gone from the store gets an empty run, so its old rows stop being current.
+    const rows = present.has(service) ? await deriveService(ctx, service) : { deployments: [], changes: [], incidents: [] };
+    await writer.addService(rows, {
+      service,
+      fingerprint: print,
+      derived_at: toClickHouseTime(nowIso()),
+      deployments: rows.deployments.length,
+      changes: rows.changes.length,
+      incidents: rows.incidents.length,
+    });
+    derived.push(service);
+  }
+  await writer.flush();
+  options.onProgress?.(ordered.length, ordered.length, '');
+  return { scope, run, services: services.length, derived };
+}

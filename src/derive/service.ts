@@ -1,0 +1,117 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Config } from '../config/schema.js';
+import { shipChanges, type RepoData } from './changes.js';
+import { attributeIncidents } from './incidents.js';
+import { deploymentOutcomes } from './outcomes.js';
+import { placeDeployment } from './placement.js';
+import type { RepoCache } from './repos.js';
+import { detectRollbacks } from './rollbacks.js';
+import { candidateRepos } from './scope.js';
+import type { DerivedChangeRow, DerivedDeploymentRow, DerivedIncidentRow, IncidentInput, ProductionDeployment } from './types.js';
+
+export interface ServiceContext {
+  client: ClickHouseClient;
+  config: Config;
+  /** Lower-cased production environment names. */
+  environments: string[];
+  windowMs: number;
+  knownRepos: string[];
+  repos: RepoCache;
+}
+
+export interface ServiceDerivation {
+  deployments: DerivedDeploymentRow[];
+  changes: DerivedChangeRow[];
+  incidents: DerivedIncidentRow[];
+}
+
+async function rows<T>(client: ClickHouseClient, query: string, query_params: Record<string, unknown>): Promise<T[]> {
+  const result = await client.query({ query, query_params, format: 'JSONCompactEachRow' });
+  return result.json<T>();
+}
+
+/** Everything derive says about one service, from all of its history in the store. */
+export async function deriveService(ctx: ServiceContext, service: string): Promise<ServiceDerivation> {
+  const deployments = await loadDeployments(ctx, service);
+  const incidents = await loadIncidents(ctx, service, deployments);
+  const elsewhere = await namedDeploymentsElsewhere(ctx, service, deployments, incidents);
+
+  const candidates = deployments.map((deployment) => candidateRepos(service, deployment.repo, ctx.config, ctx.knownRepos));
+  const repos = new Map<string, RepoData>();
+  for (const repo of new Set(candidates.flat())) repos.set(repo, await ctx.repos.get(repo));
+  const placements = deployments.map((deployment, ordinal) => placeDeployment(deployment, candidates[ordinal] as string[], repos));
+
+  const { shipments, changes } = shipChanges(deployments, placements, repos);
+  const rollbacks = detectRollbacks(deployments, placements, repos);
+  const attribution = attributeIncidents(service, incidents, deployments, elsewhere, ctx.windowMs);
+  const own = incidents.filter((incident) => incident.service === service);
+  return {
+    deployments: deploymentOutcomes(deployments, placements, shipments, rollbacks, attribution.links, own),
+    changes,
+    incidents: attribution.rows,
+  };
+}
+
+async function loadDeployments(ctx: ServiceContext, service: string): Promise<ProductionDeployment[]> {
+  const found = await rows<[string, string, number, string, string, string, string, string, string]>(
+    ctx.client,
+    `SELECT id, environment, toUnixTimestamp64Milli(finished_at), source, version, url, repo, sha, rollback_of
+     FROM deployments FINAL
+     WHERE service = {service:String} AND status = 'success' AND lower(environment) IN {environments:Array(String)}
+     ORDER BY finished_at, id`,
+    { service, environments: ctx.environments },
+  );
+  return found.map(([id, environment, finishedAt, source, version, url, repo, sha, rollbackOf]) => ({
+    id,
+    service,
+    environment,
+    finishedAt: Number(finishedAt),
+    source,
+    version,
+    url,
+    repo,
+    sha,
+    rollbackOf,
+  }));
+}
+
+/** The service's incidents, and other services' incidents that name one of its deployments. */
+async function loadIncidents(ctx: ServiceContext, service: string, deployments: ProductionDeployment[]): Promise<IncidentInput[]> {
+  const found = await rows<[string, string, number, number | null, string, string, string]>(
+    ctx.client,
+    `SELECT id, service, toUnixTimestamp64Milli(opened_at), if(resolved_at IS NULL, NULL, toUnixTimestamp64Milli(resolved_at)),
+            title, severity, deployment
+     FROM incidents FINAL
+     WHERE service = {service:String} OR (deployment != '' AND deployment IN {ids:Array(String)})
+     ORDER BY opened_at, id`,
+    { service, ids: deployments.map((deployment) => deployment.id) },
+  );
+  return found.map(([id, incidentService, openedAt, resolvedAt, title, severity, deployment]) => ({
+    id,
+    service: incidentService,
+    openedAt: Number(openedAt),
+    resolvedAt: resolvedAt === null ? null : Number(resolvedAt),
+    title,
+    severity,
+    deployment,
+  }));
+}
+
+/** Deployment ids named by the service's incidents that are successful production deployments of another service. */
+async function namedDeploymentsElsewhere(
+  ctx: ServiceContext,
+  service: string,
+  deployments: ProductionDeployment[],
+  incidents: IncidentInput[],
+): Promise<Map<string, string>> {
+  const ours = new Set(deployments.map((deployment) => deployment.id));
+  const named = [...new Set(incidents.filter((incident) => incident.service === service && incident.deployment && !ours.has(incident.deployment)).map((incident) => incident.deployment))];
+  if (named.length === 0) return new Map();
+  const found = await rows<[string, string]>(
+    ctx.client,
+    `SELECT id, service FROM deployments FINAL
+     WHERE id IN {ids:Array(String)} AND status = 'success' AND lower(environment) IN {environments:Array(String)}`,
+    { ids: named, environments: ctx.environments },
+  );
+  return new Map(found);
+}

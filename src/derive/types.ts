@@ -1,0 +1,110 @@
+/** Inputs of a service's derivation, as read from the store (times in epoch milliseconds). */
+export interface ProductionDeployment {
+  id: string;
+  service: string;
+  environment: string;
+  finishedAt: number;
+  source: string;
+  version: string;
+  url: string;
+  repo: string;
+  sha: string;
+  rollbackOf: string;
+}
+
+export interface IncidentInput {
+  id: string;
+  service: string;
+  openedAt: number;
+  resolvedAt: number | null;
+  title: string;
+  severity: string;
+  /** The deployment the source says caused it ('' when it does not say). */
+  deployment: string;
+}
+
+/** Where a deployment's commit sits: resolved in a repository's graph, or why not. */
+export type CommitStatus = 'resolved' | 'no_sha' | 'no_repo' | 'unknown' | 'ambiguous';
+
+export interface Placement {
+  status: CommitStatus;
+  repo: string;
+  /** Index in the repository's graph when resolved, else -1. */
+  commit: number;
+  commitSha: string;
+  /** Why it is not resolved, fit to print. */
+  note: string;
+}
+
+/** Rows of the derived tables (DESIGN.md §4), without `scope` and `run`, which the writer adds. */
+export interface DerivedDeploymentRow {
+  service: string;
+  id: string;
+  finished_at: string;
+  environment: string;
+  source: string;
+  version: string;
+  url: string;
+  repo: string;
+  sha: string;
+  commit_sha: string;
+  commit_status: CommitStatus;
+  commit_note: string;
+  baseline: number;
+  commits: number;
+  changes: number;
+  failed: number;
+  failure_reasons: string[];
+  incidents: string[];
+  rolled_back_by: string;
+  rollback_method: '' | 'explicit' | 'inferred';
+  rollback_of: string;
+  is_rollback: number;
+  reverted_by: string[];
+  rework: number;
+  rework_reason: string;
+  recovered_at: string | null;
+  recovered_by: string;
+  recovery_seconds: number | null;
+}
+
+export interface DerivedChangeRow {
+  service: string;
+  change_key: string;
+  kind: 'pr' | 'commit';
+  repo: string;
+  pr_number: number;
+  title: string;
+  commits: number;
+  start_at: string;
+  start_source: 'first_commit' | 'pr_created' | 'authored';
+  pr_created_at: string | null;
+  first_review_at: string | null;
+  merged_at: string | null;
+  deployment_id: string;
+  deployed_at: string;
+  lead_seconds: number;
+  coding_seconds: number | null;
+  pickup_seconds: number | null;
+  review_seconds: number | null;
+  deploy_seconds: number | null;
+  clamped_stages: string[];
+}
+
+export type IncidentStatus = 'resolved' | 'open' | 'invalid';
+export type LinkMethod = 'explicit' | 'window' | 'none';
+
+export interface DerivedIncidentRow {
+  service: string;
+  id: string;
+  opened_at: string;
+  resolved_at: string | null;
+  title: string;
+  severity: string;
+  status: IncidentStatus;
+  restore_seconds: number | null;
+  deployment_id: string;
+  deployment_service: string;
+  link_method: LinkMethod;
+  link_reason: string;
+}
