@@ -76,7 +76,7 @@ export class HerokuClient {
       yield body;
       const next = response.status === 206 ? (response.headers.get('next-range') ?? undefined) : undefined;
       // A server that hands back the range it was given would page forever.
-      if (next === current) {
+      if (next !== undefined && next === current) {
         this.options.log.warn('heroku returned the same Next-Range again; stopping', { path, range: next });
         return;
       }
