@@ -58,7 +58,7 @@ export function createHerokuCollector(options: HerokuCollectorOptions = {}): Col
     },
     examples: [
       'HEROKU_API_KEY=... dora collect heroku --pipeline shop',
-      'dora collect heroku --app shop-prod shop-staging --format json',
+      'dora collect heroku --app shop-prod shop-staging',
     ],
     collect: (ctx) => collectHeroku(ctx, options),
   };
