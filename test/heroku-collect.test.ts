@@ -202,3 +202,54 @@ describe('heroku collector: bad input', () => {
     );
   });
 });
+
+describe('heroku collector: a long history', () => {
+  it('reads the builds instead of each slug when a page has many new slugs', async () => {
+    const app = { id: '4b0c0000-0000-4000-8000-0000000000b1', name: 'busy-app' };
+    const n = 250;
+    const at = (i: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + i * 3_600_000).toISOString();
+    const slugId = (i: number) => `51a90000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const busy = await startFakeHeroku(
+      {
+        apps: [app],
+        pipelines: [],
+        couplings: [],
+        releases: {
+          'busy-app': Array.from({ length: n }, (_, i): FakeRelease => ({
+            id: `be000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, version: i + 1, description: `Deploy ${sha(`busy ${i}`).slice(0, 7)}`,
+            status: 'succeeded', created_at: at(i), updated_at: at(i), slug: { id: slugId(i) },
+          })),
+        },
+        slugs: [],
+        builds: {
+          'busy-app': Array.from({ length: n }, (_, i) => ({
+            id: `b0b00000-0000-4000-8000-${String(i).padStart(12, '0')}`, created_at: at(i), updated_at: at(i), status: 'succeeded' as const,
+            source_blob: { version: sha(`busy ${i}`) }, slug: { id: slugId(i) }, user: {},
+          })),
+        },
+      },
+      { token: TOKEN },
+    );
+    try {
+      const { summary, stderr } = await collect({ apps: ['busy-app'] }, busy.url);
+      expect(stderr).toEqual('');
+      expect(summary.events.deployment).toEqual(n);
+      // 250 builds in Heroku's default pages of 200: two requests, and not one per slug.
+      expect(busy.requests.filter((request) => request.path.includes('/builds')).map((request) => request.range)).toEqual([
+        undefined,
+        'id ]b0b00000-0000-4000-8000-000000000199..; max=200, order=asc',
+      ]);
+      expect(busy.requests.filter((request) => request.path.includes('/slugs/')).length).toEqual(0);
+      const [row] = await queryRows<{ n: number; with_build_sha: number }>(
+        store.client,
+        `SELECT count() AS n, countIf(extra['heroku_commit_from'] = 'build' AND length(sha) = 40) AS with_build_sha
+         FROM deployments FINAL WHERE service = 'busy-app'`,
+      );
+      expect(row).toEqual({ n, with_build_sha: n });
+      const [last] = await queryRows(store.client, `SELECT sha FROM deployments FINAL WHERE id = 'heroku:busy-app:v250'`);
+      expect(last).toEqual({ sha: sha('busy 249') });
+    } finally {
+      await busy.close();
+    }
+  });
+});

@@ -36,6 +36,9 @@ export interface HerokuCollectorOptions {
   pendingTimeoutMs?: number;
 }
 
+/** More distinct slugs than this in a page of releases: read the builds instead of each slug. */
+const PREFETCH_SLUGS = 20;
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createHerokuCollector(options: HerokuCollectorOptions = {}): Collector<HerokuConfig> {
@@ -129,6 +132,8 @@ async function* collectApp(
       }
     });
     releases.sort((a, b) => a.version - b.version);
+    // Many slugs in a page (a first run over a long history): builds answer them in a few requests.
+    if (new Set(releases.map((release) => release.slug?.id).filter(Boolean)).size > PREFETCH_SLUGS) await commits.prefetch(target);
     for (const release of releases) await fold.add(release);
     yield { events: fold.take(), cursor: { scope: target.name, value: writeAppCursor(fold.cursor) } };
     if (fold.stopped) return;
