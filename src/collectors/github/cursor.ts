@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * The cursor saved per repository and kind (scope `owner/name:pulls`), as JSON:
+ * - `from`: the kind is complete from this time (the `since` of its first sync);
+ * - `to`: the watermark: everything ordered before it is collected in its final
+ *   form, so the next run asks only for items at or after `to` (less an overlap);
+ * - `resume`: while a run pages newest-first (GitHub offers no "since" filter on
+ *   pull requests, deployments or releases), where to continue after a crash:
+ *   the page cursor, the floor that run stops at, and the watermark it will save.
+ */
+export const KindCursor = z.object({
+  from: z.string(),
+  to: z.string().optional(),
+  resume: z.object({ after: z.string(), floor: z.string(), top: z.string().optional() }).optional(),
+});
+export type KindCursor = z.infer<typeof KindCursor>;
+
+export function parseCursor(value: string | undefined): KindCursor | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed = KindCursor.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Plan {
+  /** Complete-from time to record. */
+  from: string;
+  /** Items ordered before this are not needed. */
+  floor: string;
+  /** Continue an interrupted run from this page cursor. */
+  resumeAfter?: string;
+  /** The watermark already established by the interrupted run. */
+  top?: string;
+  /** The watermark of the last complete run. */
+  previous?: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What this run asks for: resume, continue from the watermark (less `overlapMs`), or start (or backfill) from `since`. */
+export function planKind(cursor: KindCursor | undefined, since: string, overlapMs: number): Plan {
+  if (cursor?.resume) {
+    return { from: cursor.from, floor: cursor.resume.floor, resumeAfter: cursor.resume.after, ...(cursor.resume.top ? { top: cursor.resume.top } : {}), ...(cursor.to ? { previous: cursor.to } : {}) };
+  }
+  if (cursor?.to && since >= cursor.from) {
+    const floor = iso(Math.max(Date.parse(cursor.from), Date.parse(cursor.to) - overlapMs));
+    return { from: cursor.from, floor, previous: cursor.to };
+  }
+  // A first sync, or `since` earlier than what was collected: (back)fill from `since`.
+  return { from: since, floor: since, ...(cursor?.to ? { previous: cursor.to } : {}) };
+}
+
+/**
+ * The watermark a run establishes: the newest ordering time it saw, held back to the
+ * oldest item that may still change (a deployment still in progress, a draft release),
+ * so the next run looks at that item again.
+ */
+export class Watermark {
+  private newest: string | undefined;
+  private held: string | undefined;
+
+  constructor(start?: string) {
+    this.newest = start;
+  }
+
+  see(time: string, holds = false): void {
+    if (this.newest === undefined || time > this.newest) this.newest = time;
+    if (holds && (this.held === undefined || time < this.held)) this.held = time;
+  }
+
+  value(): string | undefined {
+    if (this.held !== undefined && this.newest !== undefined) return this.held < this.newest ? this.held : this.newest;
+    return this.newest;
+  }
+}
+
+export const cursorValue = (cursor: KindCursor) => JSON.stringify(cursor);
