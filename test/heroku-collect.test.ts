@@ -228,17 +228,19 @@ describe('heroku collector: a long history', () => {
           })),
         },
       },
-      { token: TOKEN },
+      { token: TOKEN, pageLimit: 100 },
     );
     try {
       const { summary, stderr } = await collect({ apps: ['busy-app'] }, busy.url);
       expect(stderr).toEqual('');
       expect(summary.events.deployment).toEqual(n);
-      // 250 builds in Heroku's default pages of 200: two requests, and not one per slug.
+      // 250 builds, served 100 a page: three requests once for the whole run, and not one per slug.
       expect(busy.requests.filter((request) => request.path.includes('/builds')).map((request) => request.range)).toEqual([
-        undefined,
-        'id ]b0b00000-0000-4000-8000-000000000199..; max=200, order=asc',
+        'id ..; max=1000',
+        'id ]b0b00000-0000-4000-8000-000000000099..; max=1000, order=asc',
+        'id ]b0b00000-0000-4000-8000-000000000199..; max=1000, order=asc',
       ]);
+      expect(busy.requests.filter((request) => request.path.endsWith('/releases')).length).toEqual(3);
       expect(busy.requests.filter((request) => request.path.includes('/slugs/')).length).toEqual(0);
       const [row] = await queryRows<{ n: number; with_build_sha: number }>(
         store.client,

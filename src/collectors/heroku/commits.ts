@@ -86,7 +86,7 @@ export class CommitResolver {
     if (!pending) {
       pending = (async () => {
         const bySlug = new Map<string, string>();
-        for await (const page of this.client.pages(`/apps/${encodeURIComponent(appId)}/builds`)) {
+        for await (const page of this.client.pages(`/apps/${encodeURIComponent(appId)}/builds`, 'id ..; max=1000')) {
           for (const item of page) {
             const build = Build.safeParse(item);
             const version = build.success ? build.data.source_blob?.version : undefined;
