@@ -1,4 +1,3 @@
-import type { CanonicalEvent } from '../../events/schemas.js';
 import type { Batch, CollectContext } from '../types.js';
 import { boundaryParents, readCommits, type CommitStats } from './commits.js';
 import { nextGitCursor, readGitCursor, rewrittenRefs } from './cursor.js';
@@ -53,15 +52,14 @@ export async function* collectRepository(entry: GitRepoSource, ctx: CollectConte
   }
 
   const stats: CommitStats = { commits: 0, notUtf8: [] };
-  const parents = await boundaryParents(run, repo.shallow);
-  let batch: CanonicalEvent[] = [];
-  for await (const commit of readCommits(repo.name, run, [...new Set(tips.values())], exclude, parents, stats)) {
-    batch.push(commit);
-    if (batch.length >= BATCH_SIZE) {
-      yield { events: batch };
-      batch = [];
-    }
-  }
+  const positions = new Map<string, number>();
+  const walk = {
+    tips: [...new Set(tips.values())],
+    exclude,
+    realParents: await boundaryParents(run, repo.shallow),
+    watch: new Set(tags.map((tag) => tag.sha)),
+  };
+  for await (const events of readAhead(inBatches(readCommits(repo.name, run, walk, stats, positions)))) yield { events };
   if (stats.notUtf8.length > 0) {
     log.warn('commit text is not valid UTF-8; stored as read in Latin-1', { repo: repo.name, first_commits: stats.notUtf8.slice(0, 5).join(' ') });
   }
@@ -75,8 +73,7 @@ export async function* collectRepository(entry: GitRepoSource, ctx: CollectConte
   for (const tag of Object.keys(memory)) {
     if (!seen.has(tag)) log.warn('deploy tag was deleted; its deployment stays in the store', { repo: repo.name, tag });
   }
-  const deployments = await deploymentEvents(tags, memory, { repo: repo.name, service, environment: entry.env }, run);
-  batch.push(...deployments.events);
+  const deployments = await deploymentEvents(tags, memory, { repo: repo.name, service, environment: entry.env }, run, positions);
   log.info('read git repository', {
     repo: repo.name,
     service,
@@ -86,7 +83,40 @@ export async function* collectRepository(entry: GitRepoSource, ctx: CollectConte
   });
   const existing = new Set(refs.map((ref) => ref.name));
   const cursor = nextGitCursor(previous, tips, existing, service, deployments.memory, repo.shallow.length > 0);
-  yield { events: batch, cursor: { scope: repo.name, value: JSON.stringify(cursor) } };
+  yield { events: deployments.events, cursor: { scope: repo.name, value: JSON.stringify(cursor) } };
+}
+
+async function* inBatches<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= BATCH_SIZE) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * Produce the next batch while the runner writes this one: reading git and
+ * writing the store overlap. At most two batches are held, so memory stays bounded.
+ */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = source.next();
+      // Should the consumer stop early, the pending read's failure must not go unhandled.
+      next.catch(() => undefined);
+      yield result.value;
+    }
+  } finally {
+    await next.catch(() => undefined);
+    await source.return(undefined);
+  }
 }
 
 /** Every branch, remote-tracking branch and tag that leads to a commit, and HEAD. */

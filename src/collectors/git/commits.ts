@@ -21,26 +21,38 @@ export interface CommitStats {
   notUtf8: string[];
 }
 
+export interface Walk {
+  tips: string[];
+  /** Tips of an earlier run: their history is already stored. */
+  exclude: string[];
+  /** Parents git hides at a shallow clone's boundary, read from the objects. */
+  realParents: Map<string, string[]>;
+  /** Commits whose position in the walk to record (deployed commits). */
+  watch: Set<string>;
+}
+
 /**
- * Walk `tips` minus `exclude` and yield one commit event each. `realParents`
- * replaces the parents git hides at a shallow clone's boundary.
+ * Walk `tips` minus `exclude` in topological order (children before parents)
+ * and yield one commit event each. The position of each watched commit is
+ * recorded in `positions`: a commit shown before another is never its ancestor,
+ * which spares most ancestry questions about deployments.
  */
 export async function* readCommits(
   repoName: string,
   run: GitRun,
-  tips: string[],
-  exclude: string[],
-  realParents: Map<string, string[]>,
+  walk: Walk,
   stats: CommitStats,
+  positions: Map<string, number>,
 ): AsyncGenerator<CommitEvent> {
-  if (tips.length === 0) return;
+  if (walk.tips.length === 0) return;
   // --ignore-missing: an excluded tip may have been garbage-collected since the last run.
-  const args = ['log', '--stdin', '--ignore-missing', '-z', '--encoding=UTF-8', `--format=${FORMAT}`];
-  const input = [...tips, ...exclude.map((sha) => `^${sha}`)].join('\n') + '\n';
+  const args = ['log', '--stdin', '--ignore-missing', '--topo-order', '-z', '--encoding=UTF-8', `--format=${FORMAT}`];
+  const input = [...walk.tips, ...walk.exclude.map((sha) => `^${sha}`)].join('\n') + '\n';
   for await (const [sha, parents, name, email, authored, committed, body] of gitRecords(args, { ...run, input }, FIELDS)) {
-    stats.commits++;
     const event = toCommitEvent(repoName, sha!, parents!, name!, email!, authored!, committed!, body!, stats);
-    const hidden = realParents.get(event.sha);
+    if (walk.watch.has(event.sha)) positions.set(event.sha, stats.commits);
+    stats.commits++;
+    const hidden = walk.realParents.get(event.sha);
     if (hidden) event.parents = hidden;
     yield event;
   }

@@ -57,17 +57,19 @@ export async function deployTags(refs: Ref[], matches: (tag: string) => boolean,
 
 /**
  * Deployment events for the tags that are new or changed since `memory`, and
- * the memory to keep. Ancestry is asked of git only for pairs not seen before.
+ * the memory to keep. `positions` are the deployed commits' places in this
+ * run's topological walk (see rollbacks).
  */
 export async function deploymentEvents(
   tags: DeployTag[],
   memory: TagMemory,
   target: DeployTarget,
   run: GitRun,
+  positions: Map<string, number>,
 ): Promise<{ events: DeploymentEvent[]; memory: TagMemory }> {
   const next: TagMemory = {};
   const events: DeploymentEvent[] = [];
-  const isRollback = await rollbacks(tags, memory, run);
+  const isRollback = await rollbacks(tags, memory, run, positions);
   tags.forEach((tag, index) => {
     const previous = tags[index - 1];
     const rollback = isRollback[index]!;
@@ -94,16 +96,30 @@ export async function deploymentEvents(
   return { events, memory: next };
 }
 
-async function rollbacks(tags: DeployTag[], memory: TagMemory, run: GitRun): Promise<boolean[]> {
+/**
+ * Whether each tag's commit is a strict ancestor of the previous tag's commit.
+ * Git is asked (`merge-base --is-ancestor`, one process per pair) only when the
+ * walk cannot tell: the walk shows children before parents, so a commit shown
+ * before the previous deployment's is not its ancestor; and a commit new in this
+ * run is never an ancestor of one an earlier run read (that one was excluded,
+ * with all its ancestors). Forward deployments never cost a process; answers are
+ * remembered in the cursor.
+ */
+async function rollbacks(tags: DeployTag[], memory: TagMemory, run: GitRun, positions: Map<string, number>): Promise<boolean[]> {
   const answers: boolean[] = new Array(tags.length).fill(false);
   const questions: number[] = [];
   tags.forEach((tag, index) => {
     const previous = tags[index - 1];
     if (!previous || previous.sha === tag.sha) return;
     const remembered = memory[tag.tag];
-    const prefix = `${tag.object}|${previous.object}|`;
-    if (remembered?.startsWith(prefix)) answers[index] = remembered.endsWith('|1');
-    else questions.push(index);
+    if (remembered?.startsWith(`${tag.object}|${previous.object}|`)) {
+      answers[index] = remembered.endsWith('|1');
+      return;
+    }
+    const mine = positions.get(tag.sha);
+    const theirs = positions.get(previous.sha);
+    if (mine !== undefined && (theirs === undefined || mine < theirs)) return;
+    questions.push(index);
   });
   // A few git processes at a time: one per deploy pair on the first run, none for pairs already answered.
   let next = 0;
