@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshCursor, releasesRange } from '../src/collectors/heroku/cursor.js';
+import { freshCursor, readAppCursor, releasesRange, writeAppCursor, type AppCursor } from '../src/collectors/heroku/cursor.js';
 import { ReleaseFold, type FoldOptions } from '../src/collectors/heroku/releases.js';
 import { asSha, describeRelease, type Release } from '../src/collectors/heroku/schema.js';
 import type { Logger } from '../src/log.js';
@@ -12,10 +12,10 @@ function release(version: number, description: string, slug: string | null, stat
   return { id: `rel-${version}`, version, description, status, created_at: at, updated_at: at, slug: slug ? { id: slug } : null };
 }
 
-async function fold(releases: Release[], options: Partial<FoldOptions> = {}) {
+async function fold(releases: Release[], options: Partial<FoldOptions> = {}, cursor: AppCursor = freshCursor()) {
   const warnings: string[] = [];
   const log: Logger = { info: () => {}, warn: (message) => void warnings.push(message), error: () => {} };
-  const mapper = new ReleaseFold(freshCursor(), {
+  const mapper = new ReleaseFold(cursor, {
     target: { name: 'app', id: 'app-id', environment: 'production', service: 'app' },
     includeConfigReleases: true,
     // As CommitResolver does, minus HTTP: the slug id stands for its commit, else the text's SHA.
@@ -128,6 +128,27 @@ describe('release mapping', () => {
     ]);
     expect([result.stopped, result.cursor.version]).toEqual([false, 3]);
     expect(result.warnings).toEqual(['heroku release still pending; passed over']);
+  });
+
+  it('carries the live deployment across runs through the cursor', async () => {
+    const first = await fold([release(1, 'Deploy aaaaaaa', 'aaaa'), release(2, 'Deploy bbbbbbb', 'bbbb')]);
+    const log: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+    const saved = readAppCursor(writeAppCursor(first.cursor), 'app', log);
+    expect([saved.version, saved.slug, saved.live?.id]).toEqual([2, 'bbbb', 'heroku:app:v2']);
+    // Next run: a config change, then a rollback, both about v2 written by the previous run.
+    const second = await fold([release(3, 'Set FOO config vars', 'bbbb'), release(4, 'Rollback to v1', 'aaaa')], {}, saved);
+    expect(second.events.map((event) => [event.id, event.sha, event.rollback_of, event.extra.heroku_rolled_back_by, event.extra.heroku_config_releases])).toEqual([
+      ['heroku:app:v2', 'bbbb'.padEnd(40, '0'), undefined, 'heroku:app:v4', '["v3 Set FOO config vars"]'],
+      ['heroku:app:v4', 'aaaa'.padEnd(40, '0'), 'heroku:app:v2', undefined, undefined],
+    ]);
+  });
+
+  it('starts an app over when its cursor cannot be read', () => {
+    const warnings: string[] = [];
+    const log: Logger = { info: () => {}, warn: (message, fields) => void warnings.push(`${message} ${JSON.stringify(fields)}`), error: () => {} };
+    expect(readAppCursor('{"version":"seven"}', 'shop-prod', log)).toEqual(freshCursor());
+    expect(readAppCursor('not json', 'shop-prod', log)).toEqual(freshCursor());
+    expect(warnings).toEqual(Array(2).fill('heroku cursor unreadable; collecting the app from its first release {"app":"shop-prod"}'));
   });
 
   it('leaves config releases out when includeConfigReleases is false', async () => {
