@@ -41,17 +41,21 @@ export interface Plan {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** What this run asks for: resume, continue from the watermark (less `overlapMs`), or start (or backfill) from `since`. */
-export function planKind(cursor: KindCursor | undefined, since: string, overlapMs: number): Plan {
+/**
+ * What this run asks for: resume, continue from the watermark (less `overlapMs`), or
+ * start from `since`. A `since` given explicitly and earlier than what was collected
+ * backfills; the default `since` never does.
+ */
+export function planKind(cursor: KindCursor | undefined, since: { time: string; explicit: boolean }, overlapMs: number): Plan {
   if (cursor?.resume) {
     return { from: cursor.from, floor: cursor.resume.floor, resumeAfter: cursor.resume.after, ...(cursor.resume.top ? { top: cursor.resume.top } : {}), ...(cursor.to ? { previous: cursor.to } : {}) };
   }
-  if (cursor?.to && since >= cursor.from) {
+  if (cursor?.to && (!since.explicit || since.time >= cursor.from)) {
     const floor = iso(Math.max(Date.parse(cursor.from), Date.parse(cursor.to) - overlapMs));
     return { from: cursor.from, floor, previous: cursor.to };
   }
   // A first sync, or `since` earlier than what was collected: (back)fill from `since`.
-  return { from: since, floor: since, ...(cursor?.to ? { previous: cursor.to } : {}) };
+  return { from: since.time, floor: since.time, ...(cursor?.to ? { previous: cursor.to } : {}) };
 }
 
 /**

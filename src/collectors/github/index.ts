@@ -46,7 +46,8 @@ async function* collectGithub(ctx: CollectContext<GithubConfig>, options: Github
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
   });
-  const run: RunContext = { client, config: ctx.config, agent: ctx.agent, log: ctx.log, cursor: ctx.cursor, since: resolveSince(ctx.config.since, now()), now };
+  const since = { time: resolveSince(ctx.config.since, now()), explicit: ctx.config.since !== undefined };
+  const run: RunContext = { client, config: ctx.config, agent: ctx.agent, log: ctx.log, cursor: ctx.cursor, since, now };
   const failures: string[] = [];
   let repositories = 0;
   let unavailableInARow = 0;

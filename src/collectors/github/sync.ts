@@ -16,8 +16,8 @@ export interface RunContext {
   agent: Config;
   log: Logger;
   cursor(scope: string): Promise<string | undefined>;
-  /** The resolved `since` (ISO). */
-  since: string;
+  /** The resolved `since` (ISO), and whether it was given (only a given one backfills). */
+  since: { time: string; explicit: boolean };
   now: () => number;
 }
 
