@@ -11,7 +11,8 @@ export function humanDuration(totalSeconds: number): string {
   const sign = totalSeconds < 0 ? '-' : '';
   if (abs < 60) return `${sign}${Math.round(abs)} s`;
   if (abs < 3600) return `${sign}${Math.round(abs / 60)} min`;
-  if (abs < 86400) {
+  // Hours up to two days: "30 h" reads better than "1.3 d".
+  if (abs < 172800) {
     const hours = Math.floor(abs / 3600);
     const minutes = Math.round((abs - hours * 3600) / 60);
     return minutes ? `${sign}${hours} h ${minutes} min` : `${sign}${hours} h`;
