@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { freshCursor, readAppCursor, releasesRange, writeAppCursor, type AppCursor } from '../src/collectors/heroku/cursor.js';
 import { ReleaseFold, type FoldOptions } from '../src/collectors/heroku/releases.js';
 import { asSha, describeRelease, type Release } from '../src/collectors/heroku/schema.js';
+import { environmentFor } from '../src/collectors/heroku/targets.js';
+import { Config } from '../src/config/schema.js';
 import type { Logger } from '../src/log.js';
 
 /** The release mapping on its own: releases in, deployments out (no server, no store). */
@@ -55,6 +57,19 @@ describe('release descriptions', () => {
   it('asks for the releases after the cursor, oldest first', () => {
     expect(releasesRange(freshCursor(), 1000)).toEqual('version ..; max=1000, order=asc');
     expect(releasesRange({ version: 41, slug: null, live: null }, 200)).toEqual('version ]41..; max=200, order=asc');
+  });
+});
+
+describe('environment of an app', () => {
+  it.each([
+    ['staging', undefined, 'staging'],
+    ['production', undefined, 'production'],
+    [undefined, undefined, 'production'],
+    ['production', ['live', 'Prod'], 'live'],
+    [undefined, ['Production'], 'production'],
+    ['review', ['live'], 'review'],
+  ])('stage %s with production names %s -> %s', (stage, production, expected) => {
+    expect(environmentFor(stage, Config.parse(production ? { production } : {}))).toEqual(expected);
   });
 });
 

@@ -90,9 +90,19 @@ async function couplingOf(client: HerokuClient, app: string): Promise<PipelineCo
 }
 
 /**
+ * The coupling stage names the environment; an app in no pipeline is production.
+ * Production is named `production` unless the config's production list leaves that
+ * name out (`"production": ["live"]`): then its first name, so it still counts.
+ */
+export function environmentFor(stage: string | undefined, agent: Config): string {
+  const environment = stage ?? 'production';
+  if (environment !== 'production') return environment;
+  return agent.production.some((name) => name.toLowerCase() === 'production') ? 'production' : agent.production[0]!;
+}
+
+/**
  * Service: the catalog's service whose `heroku` list names the app, else the pipeline's
- * name, else the app's. Environment: the coupling stage; an app in no pipeline is taken
- * as production (a lone app is what serves users).
+ * name, else the app's.
  */
 function target(app: App, agent: Config, pipeline: Pipeline | undefined, stage: string | undefined): AppTarget {
   const entry = Object.entries(agent.services).find(([, service]) => service.heroku.includes(app.name));
@@ -102,7 +112,7 @@ function target(app: App, agent: Config, pipeline: Pipeline | undefined, stage: 
     id: app.id,
     ...(pipeline ? { pipeline } : {}),
     ...(stage ? { stage } : {}),
-    environment: stage ?? 'production',
+    environment: environmentFor(stage, agent),
     service: entry?.[0] ?? pipeline?.name ?? app.name,
     ...(repos.length === 1 ? { repo: repos[0]! } : {}),
   };
