@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
 import { processIo, type Io } from '../log.js';
 import { collectCommand } from './commands/collect.js';
+import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { importCommand } from './commands/import.js';
 import { recordCommand } from './commands/record.js';
@@ -13,7 +14,7 @@ import { handleError } from './handle-error.js';
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 type CommandFactory = (io: Io, exit: (code: number) => void) => Command;
-const commands: CommandFactory[] = [collectCommand, importCommand, recordCommand, reportCommand, doctorCommand, schemaCommand];
+const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, doctorCommand, schemaCommand];
 
 /** Build the `dora` program. `exit` receives each command's exit code. */
 export function buildProgram(io: Io, exit: (code: number) => void): Command {
