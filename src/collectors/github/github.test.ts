@@ -126,7 +126,7 @@ describe('mergeConcurrent', () => {
   it('yields every value of every source, running at most `limit` at once', async () => {
     const log: string[] = [];
     const seen: string[] = [];
-    for await (const value of mergeConcurrent(sources([['a', 3], ['b', 1], ['c', 2]], log), 2)) seen.push(value);
+    for await (const value of mergeConcurrent<string>(sources([['a', 3], ['b', 1], ['c', 2]], log), 2)) seen.push(value);
     expect(seen.sort()).toEqual(['a1', 'a2', 'a3', 'b1', 'c1', 'c2']);
     // c starts only after b finished: c1 is produced after b1.
     expect(log.indexOf('c1')).toBeGreaterThan(log.indexOf('b1'));
@@ -143,7 +143,7 @@ describe('mergeConcurrent', () => {
     }
     const seen: string[] = [];
     await expect(async () => {
-      for await (const value of mergeConcurrent(list(), 2)) seen.push(value);
+      for await (const value of mergeConcurrent<string>(list(), 2)) seen.push(value);
     }).rejects.toThrow('boom');
     expect(seen.length).toBeLessThan(51);
   });
