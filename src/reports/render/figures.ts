@@ -1,6 +1,6 @@
 import type { Metrics, Report, Series } from '../types.js';
 import { localDate, localTime } from '../zone.js';
-import { decimal, duration, percent, tierText, trend, type Kind } from './format.js';
+import { decimal, duration, percent, plural, tierText, trend, type Kind } from './format.js';
 
 /** One headline figure of a group, ready for any text renderer. */
 export interface Figure {
@@ -17,8 +17,8 @@ export interface Figure {
   series: (number | null)[];
 }
 
-function counts(parts: [number, string][]): string {
-  return parts.filter(([count]) => count > 0).map(([count, label]) => `${count} ${label}`).join(', ');
+function counts(parts: [number, string, string][]): string {
+  return parts.filter(([count]) => count > 0).map(([count, one, many]) => plural(count, one, many)).join(', ');
 }
 
 /** The five DORA figures (and rework) of one group, with tier, n, trend and series. */
@@ -42,7 +42,7 @@ export function figuresOf(metrics: Metrics, previous: Metrics | undefined, serie
         value: df.per_week,
         unit: 'per_week',
         text: `${decimal(df.per_week)} / week`,
-        detail: `${df.deployments} deployments on ${df.deploy_days} days; median ${decimal(df.deploy_days_per_week_median)} deploy days/week, ${decimal(df.deploy_days_per_month_median)}/month${df.deploy_failures ? `; ${df.deploy_failures} failed attempts` : ''}`,
+        detail: `${plural(df.deployments, 'deployment')} on ${plural(df.deploy_days, 'day')}; median ${decimal(df.deploy_days_per_week_median)} deploy days/week, ${decimal(df.deploy_days_per_month_median)}/month${df.deploy_failures ? `; ${plural(df.deploy_failures, 'failed attempt')}` : ''}`,
         n: df.deployments,
         tier: tierText(df.tier, df.deployments),
         series: series?.deployments ?? [],
@@ -90,9 +90,9 @@ export function figuresOf(metrics: Metrics, previous: Metrics | undefined, serie
         unit: 'seconds',
         text: ttr.median_seconds === null ? 'n/a' : `${duration(ttr.median_seconds)} (p90 ${duration(ttr.p90_seconds)})`,
         detail: counts([
-          [ttr.incidents, 'incidents'],
-          [ttr.open, 'open'],
-          [ttr.invalid, 'invalid (resolved ≤ opened)'],
+          [ttr.incidents, 'incident', 'incidents'],
+          [ttr.open, 'open', 'open'],
+          [ttr.invalid, 'invalid (resolved ≤ opened)', 'invalid (resolved ≤ opened)'],
         ]),
         n: ttr.resolved,
         tier: tierText(ttr.tier, ttr.resolved),

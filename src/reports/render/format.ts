@@ -9,6 +9,9 @@ export function percent(rate: number | null): string {
   return `${Number.isInteger(value) ? value : value.toFixed(1)} %`;
 }
 
+/** `1 incident`, `2 incidents`. */
+export const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
 export function decimal(value: number, digits = 2): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(digits)));
 }
