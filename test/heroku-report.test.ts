@@ -73,6 +73,6 @@ describe('report over Heroku releases', () => {
     expect(service).toContain('change failure rate         20 % (1/5)');
     expect(service).toContain('rework rate                 20 % (1/5)');
     expect(service).toContain('5 deployments on 4 days');
-    expect(service).toContain('1 failed attempts');
+    expect(service).toContain('1 failed attempt');
   });
 });
