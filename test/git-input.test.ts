@@ -131,6 +131,19 @@ describe('dora collect git, bad input', () => {
     expect(result.stderr).toContain('sources.git.0.deployTags');
   });
 
+  it('says when git itself is missing', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = join(tmp.dir, 'no-programs-here');
+    try {
+      const result = await dora('collect', 'git', '--repo', origin.dir);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('error: the `git` program was not found');
+      expect(result.stderr).toContain('hint: install git and make sure it is on PATH');
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('shows examples in --help', async () => {
     const result = await runCli(['collect', 'git', '--help']);
     expect(result.code).toBe(0);
