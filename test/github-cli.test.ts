@@ -109,12 +109,12 @@ describe('dora collect github', () => {
     const result = await dora('collect', 'github', '--repo', 'acme/web', '--releases-as-deployments', '--since', '2026-01-01');
     expect(result.code).toEqual(0);
     expect(fake.operations()).toEqual(['RepoSync']);
-    // web was collected by the run above (same store), except its releases. Commits: main since 3 days before the
-    // newest (PR 3's squash, day 7 13:00): PR 2's and PR 3's squash commits; PR 3 is re-read at the watermark with
-    // its 2 commits. Releases are new: v1.0.0, v1.1.0 and the rc (the draft is no deployment). Small first pages: 3 points.
+    // web was collected by the run above (same store), except its releases. What is read again at the watermarks
+    // (PR 3, the commits of the last 3 days) is unchanged and not written again. Releases are new: v1.0.0, v1.1.0
+    // and the rc (the draft is no deployment). Small first pages: 3 points.
     expect(result.stderr).toEqual(
       'github collection finished (repositories=1, requests=1, points=3)\n' +
-        'collected from github: 4 commit, 1 pull_request, 3 deployment\n',
+        'collected from github: 3 deployment\n',
     );
   });
 });

@@ -188,24 +188,32 @@ describe('dora collect github, first run over the acme organisation', () => {
       (await rows<{ scope: string; cursor: string }>(`SELECT scope, cursor FROM ${tables.cursors} FINAL WHERE source = 'github' AND scope LIKE 'acme/api:%'`)).map((row) => [row.scope, JSON.parse(row.cursor)]),
     );
     const from = '2025-10-02T00:00:00.000Z'; // 180 days before 2026-03-31
-    expect(cursors).toEqual({
-      'acme/api:commits': { from, to: iso(T0 + 3 * DAY).replace('Z', '.000Z') },
-      'acme/api:pulls': { from, to: iso(T0 + 2 * DAY + 5 * HOUR + MINUTE).replace('Z', '.000Z') },
+    const { d6, d7 } = acme.api;
+    // Commits within 3 days of the newest (p5, day 3 09:00): all on main but the root: PR #1's two and its merge,
+    // PR #2's squash, PR #4's two rebased copies, p5.
+    expect(cursors['acme/api:commits']).toEqual({ from, to: new Date(T0 + 3 * DAY).toISOString(), seen: expect.any(Array) });
+    expect(cursors['acme/api:commits'].seen).toHaveLength(7);
+    expect({ ...cursors, 'acme/api:commits': undefined }).toEqual({
+      'acme/api:commits': undefined,
+      // The newest PR, #4, updated a minute after its merge; within the 2-minute overlap, only itself.
+      'acme/api:pulls': { from, to: new Date(T0 + 2 * DAY + 5 * HOUR + MINUTE).toISOString(), seen: [`4@${iso(T0 + 2 * DAY + 5 * HOUR + MINUTE)}`] },
       // d7 (no status yet, created 3 days ago) may still change: the next run looks again from there.
-      'acme/api:deployments': { from, to: new Date(NOW - 3 * DAY).toISOString() },
+      'acme/api:deployments': { from, to: new Date(NOW - 3 * DAY).toISOString(), seen: [`${d7.databaseId}@0@`, `${d6.databaseId}@2@${d6.statuses[1]!.createdAt}`] },
       'acme/api:releases': { from, to: from },
-      'acme/api:incidents': { from, to: iso(T0 + 3 * DAY + 5 * HOUR + 45 * MINUTE).replace('Z', '.000Z') },
+      'acme/api:incidents': { from, to: new Date(T0 + 3 * DAY + 5 * HOUR + 45 * MINUTE).toISOString(), seen: [`10@${iso(T0 + 3 * DAY + 5 * HOUR + 45 * MINUTE)}`] },
     });
   });
 });
 
 describe('dora collect github, later runs', () => {
-  it('with nothing new: one request per repository (plus one SHA lookup), nothing changes', async () => {
+  it('with nothing new: one request per repository, nothing written', async () => {
     const counts = async () => [tables.commits, tables.pullRequests, tables.deployments, tables.incidents].map((table) => countFinal(store.client, table));
     const before = await Promise.all(await counts());
     const again = await collect();
-    // Listing 2; RepoSync per repository; incident #10 (the newest, re-read at the watermark) names a SHA.
-    expect(again.operations).toEqual({ OwnerRepos: 2, RepoSync: 3, CommitDeployments: 1 });
+    // The listing (2, the phantom page included) and one RepoSync per repository. What is read again at the
+    // watermarks is unchanged, so nothing is written and incident #10's SHA is not looked up again.
+    expect(again.operations).toEqual({ OwnerRepos: 2, RepoSync: 3 });
+    expect(again.summary.events).toEqual({ commit: 0, pull_request: 0, deployment: 0, incident: 0 });
     expect(await Promise.all(await counts())).toEqual(before);
   });
 
@@ -218,7 +226,9 @@ describe('dora collect github, later runs', () => {
     clock.state.now = NOW + HOUR;
 
     const later = await collect();
-    expect(later.operations).toEqual({ OwnerRepos: 2, RepoSync: 3, CommitDeployments: 1 });
+    expect(later.operations).toEqual({ OwnerRepos: 2, RepoSync: 3 });
+    // Written: d6, PR #11 with its commit and its squash commit, incident #12.
+    expect(later.summary.events).toEqual({ commit: 2, pull_request: 1, deployment: 1, incident: 1 });
     const [deployment] = await rows(`SELECT status, finished_at FROM ${tables.deployments} FINAL WHERE id = {id:String}`, { id: `github:acme/api:${d6.databaseId}` });
     expect(deployment).toEqual({ status: 'success', finished_at: at(NOW - 2 * DAY + 10 * MINUTE) });
     const [pull] = await rows(`SELECT merge_sha, merged_at FROM ${tables.pullRequests} FINAL WHERE repo = 'acme/api' AND number = 11`);

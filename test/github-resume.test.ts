@@ -72,9 +72,9 @@ describe('resuming and backfilling', () => {
 
     const before = fake.requests.length;
     await collect({ repos: ['acme/api'] });
-    // The default since (180 days) does not backfill: small first pages, no paging.
+    // The default since (180 days) does not backfill: small first pages, no paging, nothing looked up again.
     const again = fake.requests.slice(before);
-    expect(again.map((request) => request.operation)).toEqual(['RepoSync', 'CommitDeployments']);
+    expect(again.map((request) => request.operation)).toEqual(['RepoSync']);
     expect(again[0]!.variables).toMatchObject({ pullsFirst: 10, deploymentsFirst: 10 });
     expect(JSON.parse((await readCursor(store.client, 'github', 'acme/api:pulls'))!).from).toEqual('2026-03-01T00:00:00.000Z');
   });

@@ -5,6 +5,9 @@ import { z } from 'zod';
  * - `from`: the kind is complete from this time (the `since` of its first sync);
  * - `to`: the watermark: everything ordered before it is collected in its final
  *   form, so the next run asks only for items at or after `to` (less an overlap);
+ * - `seen`: versions (`number@updatedAt`) of the items within the overlap below `to`:
+ *   the next run reads them again but does not write them again unless they changed,
+ *   so an unchanged re-sync writes nothing (and derive has nothing to redo);
  * - `resume`: while a run pages newest-first (GitHub offers no "since" filter on
  *   pull requests, deployments or releases), where to continue after a crash:
  *   the page cursor, the floor that run stops at, and the watermark it will save.
@@ -12,6 +15,7 @@ import { z } from 'zod';
 export const KindCursor = z.object({
   from: z.string(),
   to: z.string().optional(),
+  seen: z.array(z.string()).optional(),
   resume: z.object({ after: z.string(), floor: z.string(), top: z.string().optional() }).optional(),
 });
 export type KindCursor = z.infer<typeof KindCursor>;
@@ -37,6 +41,10 @@ export interface Plan {
   top?: string;
   /** The watermark of the last complete run. */
   previous?: string;
+  /** How far below the watermark this kind reads again. */
+  overlapMs: number;
+  /** Versions of items already written at the last run's watermark. */
+  seen: Set<string>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -47,15 +55,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * backfills; the default `since` never does.
  */
 export function planKind(cursor: KindCursor | undefined, since: { time: string; explicit: boolean }, overlapMs: number): Plan {
+  const common = { overlapMs, seen: new Set(cursor?.seen ?? []), ...(cursor?.to ? { previous: cursor.to } : {}) };
   if (cursor?.resume) {
-    return { from: cursor.from, floor: cursor.resume.floor, resumeAfter: cursor.resume.after, ...(cursor.resume.top ? { top: cursor.resume.top } : {}), ...(cursor.to ? { previous: cursor.to } : {}) };
+    return { ...common, from: cursor.from, floor: cursor.resume.floor, resumeAfter: cursor.resume.after, ...(cursor.resume.top ? { top: cursor.resume.top } : {}) };
   }
   if (cursor?.to && (!since.explicit || since.time >= cursor.from)) {
-    const floor = iso(Math.max(Date.parse(cursor.from), Date.parse(cursor.to) - overlapMs));
-    return { from: cursor.from, floor, previous: cursor.to };
+    return { ...common, from: cursor.from, floor: iso(Math.max(Date.parse(cursor.from), Date.parse(cursor.to) - overlapMs)) };
   }
   // A first sync, or `since` earlier than what was collected: (back)fill from `since`.
-  return { from: since.time, floor: since.time, ...(cursor?.to ? { previous: cursor.to } : {}) };
+  return { ...common, from: since.time, floor: since.time };
 }
 
 /**

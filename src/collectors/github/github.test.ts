@@ -93,12 +93,14 @@ describe('cursors', () => {
   const since = { time: '2025-10-02T00:00:00.000Z', explicit: false };
 
   it('plans a first sync, an incremental one (less the overlap), a resume and a backfill', () => {
-    expect(planKind(undefined, since, 60_000)).toEqual({ from: since.time, floor: since.time });
-    const done = { from: since.time, to: '2026-03-04T14:01:00.000Z' };
-    expect(planKind(done, since, 60_000)).toEqual({ from: since.time, floor: '2026-03-04T14:00:00.000Z', previous: done.to });
+    const none = { overlapMs: 60_000, seen: new Set() };
+    expect(planKind(undefined, since, 60_000)).toEqual({ ...none, from: since.time, floor: since.time });
+    const done = { from: since.time, to: '2026-03-04T14:01:00.000Z', seen: ['4@2026-03-04T14:01:00Z'] };
+    const seen = { overlapMs: 60_000, seen: new Set(done.seen), previous: done.to };
+    expect(planKind(done, since, 60_000)).toEqual({ ...seen, from: since.time, floor: '2026-03-04T14:00:00.000Z' });
     const resume = { ...done, resume: { after: 'Y3Vyc29yOnYyOjQ5', floor: '2026-03-04T14:00:00.000Z', top: '2026-03-20T10:00:00.000Z' } };
-    expect(planKind(resume, since, 60_000)).toEqual({ from: since.time, floor: resume.resume.floor, resumeAfter: 'Y3Vyc29yOnYyOjQ5', top: resume.resume.top, previous: done.to });
-    expect(planKind(done, { time: '2025-01-01T00:00:00.000Z', explicit: true }, 60_000)).toEqual({ from: '2025-01-01T00:00:00.000Z', floor: '2025-01-01T00:00:00.000Z', previous: done.to });
+    expect(planKind(resume, since, 60_000)).toEqual({ ...seen, from: since.time, floor: resume.resume.floor, resumeAfter: 'Y3Vyc29yOnYyOjQ5', top: resume.resume.top });
+    expect(planKind(done, { time: '2025-01-01T00:00:00.000Z', explicit: true }, 60_000)).toEqual({ ...seen, from: '2025-01-01T00:00:00.000Z', floor: '2025-01-01T00:00:00.000Z' });
   });
 
   it('holds the watermark at the oldest item that may still change', () => {

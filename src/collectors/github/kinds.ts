@@ -40,6 +40,8 @@ export function commitsSpec(ctx: KindsContext): KindSpec<CommitNode> {
     stopAtFloor: false,
     schema: CommitNode,
     timeOf: (node) => node.committedDate,
+    // A commit never changes: a short prefix keeps the saved list small over the 3-day overlap.
+    versionOf: (node) => node.oid.slice(0, 16),
     fetch: async (after, plan) => {
       if (!ctx.branch) return undefined;
       const data = await ctx.client.query<Repository>(
@@ -78,6 +80,7 @@ export function pullsSpec(ctx: KindsContext): KindSpec<PullNode> {
     stopAtFloor: true,
     schema: PullNode,
     timeOf: (node) => node.updatedAt,
+    versionOf: (node) => `${node.number}@${node.updatedAt}`,
     fetch: async (after) => {
       const data = await ctx.client.query<Repository>(PULLS_PAGE, { owner: ctx.owner, name: ctx.name, base: ctx.branch ?? null, after }, `${ctx.repo} pull requests`);
       return field(data, 'pullRequests');
@@ -110,6 +113,8 @@ export function deploymentsSpec(ctx: KindsContext): KindSpec<DeploymentNode> {
     schema: DeploymentNode,
     timeOf: (node) => node.createdAt,
     holds: (node) => !deploymentOutcome(node).terminal && Date.parse(node.createdAt) > ctx.now() - SETTLE_MS,
+    // Whether GitHub moves updatedAt when a status is added is undocumented: the statuses say it themselves.
+    versionOf: (node) => `${node.databaseId}@${node.statuses?.totalCount ?? 0}@${deploymentOutcome(node).statuses.at(-1)?.createdAt ?? ''}`,
     fetch: async (after) =>
       field(await ctx.client.query<Repository>(DEPLOYMENTS_PAGE, { owner: ctx.owner, name: ctx.name, after }, `${ctx.repo} deployments`), 'deployments'),
     toEvents: async (nodes) => nodes.flatMap((node) => deploymentEvent(ctx, node) ?? []),
@@ -125,6 +130,7 @@ export function releasesSpec(ctx: KindsContext): KindSpec<ReleaseNode> {
     schema: ReleaseNode,
     timeOf: (node) => node.createdAt,
     holds: (node) => node.isDraft && Date.parse(node.createdAt) > ctx.now() - SETTLE_MS,
+    versionOf: (node) => `${node.databaseId}@${node.publishedAt ?? 'draft'}`,
     fetch: async (after) =>
       field(await ctx.client.query<Repository>(RELEASES_PAGE, { owner: ctx.owner, name: ctx.name, after }, `${ctx.repo} releases`), 'releases'),
     toEvents: async (nodes) => nodes.flatMap((node) => releaseEvent(ctx, node) ?? []),
@@ -140,6 +146,7 @@ export function incidentsSpec(ctx: KindsContext): KindSpec<IncidentNode> {
     stopAtFloor: false,
     schema: IncidentNode,
     timeOf: (node) => node.updatedAt,
+    versionOf: (node) => `${node.number}@${node.updatedAt}`,
     fetch: async (after, plan) => {
       const variables = { owner: ctx.owner, name: ctx.name, incidentsSince: plan.floor, incidentLabels: ctx.incidentLabels, after };
       return field(await ctx.client.query<Repository>(INCIDENTS_PAGE, variables, `${ctx.repo} incident issues`), 'issues');

@@ -36,8 +36,17 @@ export interface KindSpec<Node> {
   timeOf(node: Node): string;
   /** An item that may still change holds the watermark back to its time. */
   holds?(node: Node): boolean;
+  /** Changes whenever the item does (`number@updatedAt`): an item read again unchanged is not written again. */
+  versionOf(node: Node): string;
   fetch(after: string | undefined, plan: Plan): Promise<unknown>;
   toEvents(nodes: Node[]): Promise<CanonicalEvent[]>;
+}
+
+/** Keep a long first sync's memory flat: versions far below the watermark will not be saved anyway. */
+function prune(recent: Map<string, string>, to: string | undefined, overlapMs: number): void {
+  if (to === undefined) return;
+  const floor = new Date(Date.parse(to) - overlapMs).toISOString();
+  for (const [version, time] of recent) if (time < floor) recent.delete(version);
 }
 
 /** Page one kind of one repository, a batch per page, each with the cursor up to which the kind is complete. */
@@ -51,6 +60,12 @@ export async function* pageKind<Node>(
   const scope = `${repo}:${spec.kind}`;
   const mark = new Watermark(plan.top);
   const seen = new Set<string>();
+  // Versions of the items read, with their times: those within the overlap of the new watermark are saved.
+  const recent = new Map<string, string>();
+  const seenBelow = (to: string) => {
+    const floor = new Date(Date.parse(to) - plan.overlapMs).toISOString();
+    return [...recent].filter(([, time]) => time >= floor).map(([version]) => version).sort();
+  };
   let page = first === undefined ? await spec.fetch(plan.resumeAfter, plan) : first;
   for (;;) {
     const connection = RawConnection.safeParse(page ?? { pageInfo: { hasNextPage: false }, nodes: [] });
@@ -65,8 +80,11 @@ export async function* pageKind<Node>(
         reachedFloor = true;
         break;
       }
-      kept.push(node);
       mark.see(time, spec.holds?.(node) ?? false);
+      const version = spec.versionOf(node);
+      recent.set(version, time);
+      if (recent.size > 5000) prune(recent, mark.value(), plan.overlapMs);
+      if (!plan.seen.has(version)) kept.push(node);
     }
     const events = await spec.toEvents(kept);
     const after = reachedFloor ? undefined : nextCursor(raw.pageInfo, raw.nodes?.length ?? 0, seen, log, { repo, kind: spec.kind });
@@ -74,9 +92,11 @@ export async function* pageKind<Node>(
     let cursor: KindCursor;
     if (after !== undefined && spec.order === 'desc') {
       const top = mark.value();
-      cursor = { from: plan.from, ...done, resume: { after, floor: plan.floor, ...(top ? { top } : {}) } };
+      cursor = { from: plan.from, ...done, ...(plan.seen.size ? { seen: [...plan.seen] } : {}), resume: { after, floor: plan.floor, ...(top ? { top } : {}) } };
     } else {
-      cursor = { from: plan.from, to: mark.value() ?? plan.previous ?? plan.floor };
+      const to = mark.value() ?? plan.previous ?? plan.floor;
+      const versions = seenBelow(to);
+      cursor = { from: plan.from, to, ...(versions.length ? { seen: versions } : {}) };
     }
     yield { events, cursor: { scope, value: cursorValue(cursor) } };
     if (after === undefined) return;
