@@ -83,10 +83,19 @@ if (!existsSync(repo)) {
   process.stderr.write(`built ${repo} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'dora-bench-git-store-'));
-const store = await openStore({ home: join(dir, 'store') });
 const log = createLogger({ out: () => undefined, err: () => undefined, interactive: false });
 const section = [{ repo, name: 'acme/bench', service: 'bench', deployTags: 'v*' }];
+
+// The collector alone (git, parsing, events; no store), before the embedded engine is loaded.
+const readStarted = performance.now();
+let read = 0;
+const context = { config: section.map((entry) => ({ ...entry, env: 'production' })), agent: Config.parse({}), cursor: async () => undefined, log, env: process.env, fetch };
+for await (const batch of gitCollector.collect(context)) read += batch.events.length;
+const readSeconds = (performance.now() - readStarted) / 1000;
+const readPeak = Math.round(process.resourceUsage().maxRSS / 1024);
+
+const dir = mkdtempSync(join(tmpdir(), 'dora-bench-git-store-'));
+const store = await openStore({ home: join(dir, 'store') });
 const measure = async (name) => {
   const started = performance.now();
   const summary = await runCollector(store.client, gitCollector, { agent: Config.parse({}), section, log });
@@ -99,5 +108,6 @@ await store.close();
 rmSync(dir, { recursive: true, force: true });
 
 const peak = Math.round(process.resourceUsage().maxRSS / 1024);
+console.log(JSON.stringify({ name: 'git read only (no store)', events: read, seconds: Number(readSeconds.toFixed(2)), events_per_s: Math.round(read / readSeconds), peak_rss_mb: readPeak }));
 console.log(JSON.stringify({ ...first, commits_per_s: Math.round(first.commits / first.seconds), peak_rss_mb: peak }));
 console.log(JSON.stringify(second));
