@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,24 @@ describe('the dora bin', () => {
       expect(result.code, command.join(' ')).toBe(0);
       expect(result.stdout, command.join(' ')).toContain('Examples:');
     }
+  });
+
+  it('prints machine output for a single source given --format json after the source', async () => {
+    const repo = join(tmp.dir, 'repo');
+    mkdirSync(repo);
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], {
+      env: { ...process.env, GIT_AUTHOR_DATE: '2026-03-01T10:00:00Z', GIT_COMMITTER_DATE: '2026-03-01T10:00:00Z' },
+    });
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.name=Ana', '-c', 'user.email=ana@example.com', 'commit', '-q', '--allow-empty', '-m', 'first');
+    git('-c', 'user.name=Ana', '-c', 'user.email=ana@example.com', 'commit', '-q', '--allow-empty', '-m', 'second');
+    git('tag', 'v1');
+    const result = await dora(['--home', join(tmp.dir, 'collect-json'), 'collect', 'git', '--repo', repo, '--service', 'api', '--deploy-tags', 'v*', '--format', 'json']);
+    expect(result.code).toBe(0);
+    // Two commits, and the tag v1 is one deployment.
+    expect(JSON.parse(result.stdout)).toEqual({
+      runs: [{ collector: 'git', batches: expect.any(Number), events: { commit: 2, pull_request: 0, deployment: 1, incident: 0 } }],
+    });
   });
 
   it('exits 2 on an unknown command or option', async () => {

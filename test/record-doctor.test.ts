@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { latestSchemaVersion } from '../src/store/schema.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/store.js';
 
@@ -62,7 +63,7 @@ describe('dora record and dora doctor', () => {
       expect.objectContaining({ source: 'record', scope: 'deployment w-1', status: 'ok', accepted: 1, rejected: 0 }),
     ]);
     const text = await dora('doctor');
-    expect(text.stdout).toContain(`store:  embedded store at ${home} (schema v1)`);
+    expect(text.stdout).toContain(`store:  embedded store at ${home} (schema v${latestSchemaVersion})`);
     expect(text.stdout).toMatch(/deployment\s+2\s+2026-03-01 10:00 UTC\s+2026-03-02 09:00 UTC/);
     expect(text.stdout).toMatch(/staging\s+failure\s+1/);
   });

@@ -45,7 +45,10 @@ Exit codes: 0 ok, 1 failure, 2 usage or config error, 3 some input rejected,
 }
 
 function configure(command: Command, io: Io): void {
-  command.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
+  command
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    .configureHelp({ showGlobalOptions: true });
   for (const sub of command.commands) configure(sub, io);
 }
 

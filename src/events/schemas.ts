@@ -97,6 +97,17 @@ const incidentFields = {
   url: optional(Text),
 };
 
+/** `{ a: string | undefined }` -> `{ a?: string }`: fields that may be absent are optional keys. */
+type OptionalWhenUndefined<T> = {
+  [K in keyof T as undefined extends T[K] ? never : K]: T[K];
+} & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type EventOf<Shape extends z.ZodRawShape> = Simplify<
+  OptionalWhenUndefined<z.output<z.ZodObject<Shape>>> & { extra: Record<string, string> }
+>;
+
 /** Unknown fields are kept, not rejected: strings as they are, anything else as JSON. */
 function withExtra<Shape extends z.ZodRawShape>(shape: Shape) {
   const known = new Set(Object.keys(shape));
@@ -116,7 +127,7 @@ function withExtra<Shape extends z.ZodRawShape>(shape: Shape) {
         extra[key] = typeof fieldValue === 'string' ? fieldValue : JSON.stringify(fieldValue);
       }
     }
-    return { ...event, extra } as z.output<z.ZodObject<Shape>> & { extra: Record<string, string> };
+    return { ...event, extra } as EventOf<Shape>;
   });
 }
 

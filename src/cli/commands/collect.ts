@@ -42,7 +42,6 @@ Examples:
 function sourceCommand(collector: Collector, io: Io, exit: (code: number) => void): Command {
   const command = new Command(collector.id).description(collector.description);
   for (const flag of collector.flags ?? []) command.option(flag.flags, `${flag.description} (config: sources.${collector.id}.${flag.key})`);
-  command.addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
   if (collector.examples?.length) {
     command.addHelpText('after', `\nExamples:\n${collector.examples.map((line) => `  $ ${line}`).join('\n')}`);
   }
@@ -55,7 +54,8 @@ function sourceCommand(collector: Collector, io: Io, exit: (code: number) => voi
     }
     const section = ctx.loaded.config.sources[collector.id];
     const merged = collector.mergeFlags ? collector.mergeFlags(section, flags) : { ...((section as object) ?? {}), ...flags };
-    exit(await collectSources(ctx, [[collector, merged]], options.format as OutputFormat));
+    // `--format` is declared once, on `dora collect`: commander hands it to the parent wherever it is typed.
+    exit(await collectSources(ctx, [[collector, merged]], cmd.optsWithGlobals<{ format: OutputFormat }>().format));
   });
 }
 
