@@ -195,6 +195,14 @@ describe('the GitHub collector against a hostile GitHub', () => {
     ]);
   });
 
+  it('an address where nothing listens fails at once, naming it', async () => {
+    const { clock, run } = await setup();
+    const result = await run(undefined, { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: 'http://127.0.0.1:9' });
+    expect(result.error).toBeInstanceOf(SourceUnavailableError);
+    expect(result.error!.message).toMatch(/^cannot reach GitHub at http:\/\/127\.0\.0\.1:9\/graphql: .*ECONNREFUSED/);
+    expect(clock.state.sleeps).toEqual([]);
+  });
+
   it('rejects a GITHUB_API_URL that is not a URL', async () => {
     const { run } = await setup();
     const result = await run(undefined, { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: 'github.example.com' });

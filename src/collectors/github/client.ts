@@ -62,6 +62,7 @@ export interface ClientOptions {
 export class GithubClient {
   requests = 0;
   points = 0;
+  private answered = 0;
   readonly budget: RateBudget;
   private readonly gql: typeof graphql;
 
@@ -85,6 +86,7 @@ export class GithubClient {
           ...variables,
           request: { fetch: this.options.fetch, ...(this.options.signal ? { signal: this.options.signal } : {}) },
         });
+        this.answered++;
         const rate = RateLimit.safeParse(data?.rateLimit);
         if (rate.success) {
           this.points += rate.data.cost;
@@ -97,6 +99,7 @@ export class GithubClient {
           now: this.options.now(),
           what,
           endpoint: this.endpoint,
+          answeredBefore: this.answered > 0,
           saneReset: (reset) => this.budget.saneReset(reset),
         });
         if (!verdict.retry) throw verdict.error;

@@ -3,6 +3,9 @@ import { AgentError, ConfigError, SourceAuthError, SourceUnavailableError } from
 /** A repository GitHub does not know, or does not show this token: that repository is skipped, the others go on. */
 export class RepoNotFoundError extends SourceUnavailableError {}
 
+/** No server at GITHUB_API_URL: nothing else will work either, so the run stops. */
+export class GithubUnreachableError extends SourceUnavailableError {}
+
 /** What to do about a failed request: wait and try again, or stop with an error a user can act on. */
 export type Verdict = { retry: true; waitMs: number; reason: string; rateLimited: boolean } | { retry: false; error: Error };
 
@@ -24,6 +27,8 @@ export interface ClassifyContext {
   /** What was asked, for messages: `acme/api (RepoSync)`. */
   what: string;
   endpoint: string;
+  /** Whether GitHub has answered any request of this run (an unreachable address is then a transient failure). */
+  answeredBefore: boolean;
   saneReset(resetMs: number): boolean;
 }
 
@@ -96,6 +101,15 @@ export function classify(error: unknown, context: ClassifyContext): Verdict {
       retry: false,
       error: new ConfigError(`no GitHub GraphQL endpoint at ${context.endpoint} (404)`, {
         suggestion: 'set GITHUB_API_URL to https://api.github.com, or https://HOST/api for GitHub Enterprise Server',
+      }),
+    };
+  }
+  // A first request that finds no server (a mistyped GITHUB_API_URL) is not worth half a minute of retries.
+  if (status === 500 && !failure.response && !context.answeredBefore && /ENOTFOUND|ECONNREFUSED|EAI_AGAIN|Invalid URL/i.test(message)) {
+    return {
+      retry: false,
+      error: new GithubUnreachableError(`cannot reach GitHub at ${context.endpoint}: ${message}`, {
+        suggestion: 'check GITHUB_API_URL (https://api.github.com, or https://HOST/api for GitHub Enterprise Server) and the network',
       }),
     };
   }

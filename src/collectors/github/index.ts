@@ -2,7 +2,7 @@ import { AgentError, ConfigError, SourceAuthError, SourceUnavailableError } from
 import type { Batch, CollectContext, Collector } from '../types.js';
 import { GithubClient, graphqlBaseUrl, tokenFrom } from './client.js';
 import { GithubConfig, resolveSince } from './config.js';
-import { RepoNotFoundError } from './failures.js';
+import { GithubUnreachableError, RepoNotFoundError } from './failures.js';
 import { mergeConcurrent } from './merge.js';
 import { realSleep, type Sleep } from './rate-limit.js';
 import { discoverRepos } from './repos.js';
@@ -31,7 +31,7 @@ export interface GithubCollectorOptions {
 const MAX_CONSECUTIVE_UNAVAILABLE = 3;
 
 const fatal = (error: unknown) =>
-  error instanceof SourceAuthError || error instanceof ConfigError || (error as Error)?.name === 'AbortError' ||
+  error instanceof SourceAuthError || error instanceof ConfigError || error instanceof GithubUnreachableError || (error as Error)?.name === 'AbortError' ||
   (error instanceof AgentError && error.code === 'github_query');
 
 async function* collectGithub(ctx: CollectContext<GithubConfig>, options: GithubCollectorOptions): AsyncGenerator<Batch> {
