@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGithubCollector } from '../src/collectors/github/index.js';
 import { NONSENSE_BACKOFF_MS } from '../src/collectors/github/rate-limit.js';
@@ -197,9 +198,14 @@ describe('the GitHub collector against a hostile GitHub', () => {
 
   it('an address where nothing listens fails at once, naming it', async () => {
     const { clock, run } = await setup();
-    const result = await run(undefined, { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: 'http://127.0.0.1:9' });
+    // A port that was free a moment ago: nothing listens there.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await run(undefined, { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: `http://127.0.0.1:${port}` });
     expect(result.error).toBeInstanceOf(SourceUnavailableError);
-    expect(result.error!.message).toMatch(/^cannot reach GitHub at http:\/\/127\.0\.0\.1:9\/graphql: .*ECONNREFUSED/);
+    expect(result.error!.message).toMatch(new RegExp(`^cannot reach GitHub at http://127\\.0\\.0\\.1:${port}/graphql: .*ECONNREFUSED`));
     expect(clock.state.sleeps).toEqual([]);
   });
 

@@ -105,7 +105,7 @@ export function classify(error: unknown, context: ClassifyContext): Verdict {
     };
   }
   // A first request that finds no server (a mistyped GITHUB_API_URL) is not worth half a minute of retries.
-  if (status === 500 && !failure.response && !context.answeredBefore && /ENOTFOUND|ECONNREFUSED|EAI_AGAIN|Invalid URL/i.test(message)) {
+  if (status === 500 && !failure.response && !context.answeredBefore && /ENOTFOUND|ECONNREFUSED|EAI_AGAIN|Invalid URL|bad port/i.test(message)) {
     return {
       retry: false,
       error: new GithubUnreachableError(`cannot reach GitHub at ${context.endpoint}: ${message}`, {
