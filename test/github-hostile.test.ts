@@ -142,6 +142,19 @@ describe('the GitHub collector against a hostile GitHub', () => {
     expect((result.error as SourceAuthError).suggestion).toBe('grant the read:org scope to the token (granted now: repo)');
   });
 
+  it('a fine-grained token without a permission stops at once, naming the permissions', async () => {
+    const { fake, run } = await setup();
+    fake.inject({
+      operation: 'RepoSync', status: 200,
+      body: { data: { repository: null }, errors: [{ type: 'FORBIDDEN', path: ['repository', 'deployments'], message: 'Resource not accessible by personal access token' }] },
+    });
+    const result = await run({ repos: ['acme/api', 'acme/web'], concurrency: 1 });
+    expect(result.error).toBeInstanceOf(SourceAuthError);
+    expect(result.error!.message).toBe('GitHub refused the token access for acme/api (RepoSync): Resource not accessible by personal access token');
+    expect((result.error as SourceAuthError).suggestion).toBe('a fine-grained token or GitHub App needs read access to Metadata, Contents, Pull requests, Issues and Deployments');
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('an unknown repository is reported and skipped; the others are collected', async () => {
     const { run, memory } = await setup();
     const result = await run({ repos: ['acme/nope', 'acme/api'], concurrency: 1 });

@@ -72,7 +72,15 @@ export function classify(error: unknown, context: ClassifyContext): Verdict {
       };
     }
     if (types.has('NOT_FOUND')) return { retry: false, error: new RepoNotFoundError(`${context.what}: ${text}`, { suggestion: 'check the name; a private repository needs a token with the repo scope' }) };
-    if (types.has('FORBIDDEN')) return { retry: false, error: new SourceUnavailableError(`${context.what}: GitHub refused access: ${text}`) };
+    if (types.has('FORBIDDEN')) {
+      // A fine-grained token or an App without one of the read permissions: the same for every repository.
+      return {
+        retry: false,
+        error: new SourceAuthError(`GitHub refused the token access for ${context.what}: ${text}`, {
+          suggestion: 'a fine-grained token or GitHub App needs read access to Metadata, Contents, Pull requests, Issues and Deployments',
+        }),
+      };
+    }
     // GitHub's own time-outs arrive as 200 with "Something went wrong while executing your query".
     if (/something went wrong|timeout|timed out/i.test(text)) return retry(backoff(1000, context.attempt), text);
     return { retry: false, error: new AgentError('github_query', `GitHub rejected the query for ${context.what}: ${text}`) };
