@@ -80,6 +80,16 @@ describe('the GitHub collector against a hostile GitHub', () => {
     expect(fake.requests).toHaveLength(6);
   });
 
+  it('stops after three repositories in a row fail: GitHub is down, not one repository', async () => {
+    const { fake, run } = await setup();
+    fake.inject({ status: 502, body: '<html>502 Bad Gateway</html>' }, 1000);
+    const result = await run({ repos: ['acme/api', 'acme/web', 'acme/worker', 'acme/legacy'], concurrency: 1 });
+    expect(result.error).toBeInstanceOf(SourceUnavailableError);
+    expect(result.error!.message).toMatch(/^GitHub failed 3 repositories in a row; stopping \(last: GitHub did not answer acme\/worker \(RepoSync\) after 6 attempts/);
+    // Six attempts for each of api, web and worker; legacy is never asked for.
+    expect(fake.requests.map((request) => request.variables.name)).toEqual([...Array(6).fill('api'), ...Array(6).fill('web'), ...Array(6).fill('worker')]);
+  });
+
   it('waits for the reset when the hourly budget runs low, then goes on', async () => {
     const { fake, clock, run, memory } = await setup();
     // RepoSync costs 14 points (see github-queries.test.ts): 110 - 14 = 96 left, under the reserve of 100.
