@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AlertsSection } from '../alerts/config.js';
+import { HealthSection, TelemetrySection } from '../health/config.js';
 
 const names = z.array(z.string().min(1)).default([]);
 
@@ -37,8 +39,12 @@ export const Config = z.strictObject({
   sources: z.record(z.string(), z.unknown()).default({}),
   store: StoreSection.default({}),
   metrics: MetricsSection.default({ attributionWindowHours: 24 }),
-  alerts: z.record(z.string(), z.unknown()).optional(),
-  telemetry: z.record(z.string(), z.unknown()).optional(),
+  /** Rollback alerts in chat (src/alerts). */
+  alerts: AlertsSection.prefault({}),
+  /** Release health: the observation window (src/health). */
+  health: HealthSection.prefault({}),
+  /** OpenTelemetry traces compared per release (src/health/telemetry). */
+  telemetry: TelemetrySection.prefault({}),
   schedule: z.record(z.string(), z.unknown()).optional(),
 });
 export type Config = z.infer<typeof Config>;

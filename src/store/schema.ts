@@ -221,6 +221,61 @@ export const migrations: Migration[] = [
         WHERE (scope, service, run) IN (SELECT scope, service, run FROM derived_state FINAL)`,
     ],
   },
+  {
+    // Owned by src/health and src/alerts (issue 8). release_verdicts: the latest verdict of each
+    // production release, with its reasons and rollback target. alert_claims: who sends an alert
+    // (every claim is kept; the earliest wins, so concurrent agents agree without a lock).
+    // alert_deliveries: what was sent or failed, per channel and attempt (the dedup record).
+    version: 4,
+    name: 'release verdicts and alert deliveries',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS release_verdicts (
+        scope LowCardinality(String),
+        service LowCardinality(String),
+        release_id String,
+        finished_at ${time},
+        environment LowCardinality(String),
+        version String,
+        sha String,
+        url String,
+        verdict LowCardinality(String),
+        confidence Float64,
+        reasons Array(String),
+        signals String,
+        telemetry String,
+        window_end ${time},
+        window_complete UInt8,
+        state LowCardinality(String),
+        replaced_by String,
+        rollback_to String,
+        rollback_to_version String,
+        rollback_to_sha String,
+        rollback_command String,
+        evaluated_at ${time}
+      ) ENGINE = ReplacingMergeTree(evaluated_at) ORDER BY (scope, service, release_id)`,
+      `CREATE TABLE IF NOT EXISTS alert_claims (
+        key String,
+        channel LowCardinality(String),
+        attempt UInt32,
+        agent String,
+        claimed_at DateTime64(6, 'UTC')
+      ) ENGINE = MergeTree ORDER BY (key, channel, attempt)`,
+      `CREATE TABLE IF NOT EXISTS alert_deliveries (
+        key String,
+        channel LowCardinality(String),
+        attempt UInt32,
+        release_id String,
+        service LowCardinality(String),
+        verdict LowCardinality(String),
+        kind LowCardinality(String),
+        state LowCardinality(String),
+        status LowCardinality(String),
+        detail String,
+        agent String,
+        at ${time}
+      ) ENGINE = ReplacingMergeTree(at) ORDER BY (key, channel, attempt)`,
+    ],
+  },
 ];
 
 export const latestSchemaVersion = Math.max(...migrations.map((migration) => migration.version));
