@@ -9,15 +9,17 @@ import { loadReverts, PullRequestIndex } from './pull-requests.js';
  * stays proportional to the largest repository, not to the organisation.
  */
 export class RepoCache {
-  private readonly loaded = new Map<string, RepoData>();
+  private readonly loaded = new Map<string, Promise<RepoData>>();
+  private readonly sizes = new Map<string, number>();
   private held = 0;
 
   constructor(
     private readonly client: ClickHouseClient,
-    private readonly maxCommits = 2_000_000,
+    private readonly maxCommits = 200_000,
   ) {}
 
-  async get(repo: string): Promise<RepoData> {
+  /** Concurrent callers for one repository share one load. */
+  get(repo: string): Promise<RepoData> {
     const cached = this.loaded.get(repo);
     if (cached) {
       // Most recently used last.
@@ -25,19 +27,35 @@ export class RepoCache {
       this.loaded.set(repo, cached);
       return cached;
     }
+    const loading = this.load(repo);
+    this.loaded.set(repo, loading);
+    loading.then(
+      (data) => this.account(repo, data.graph.size),
+      () => this.loaded.delete(repo),
+    );
+    return loading;
+  }
+
+  private async load(repo: string): Promise<RepoData> {
     const graph = await CommitGraph.load(this.client, repo);
-    const data: RepoData = {
+    return {
       graph,
       prs: graph.size > 0 ? await PullRequestIndex.load(this.client, graph) : new PullRequestIndex(graph, []),
       reverts: graph.size > 0 ? await loadReverts(this.client, repo) : new Map(),
     };
-    this.loaded.set(repo, data);
-    this.held += graph.size;
-    for (const [name, old] of this.loaded) {
+  }
+
+  private account(repo: string, size: number): void {
+    if (!this.loaded.has(repo) || this.sizes.has(repo)) return;
+    this.sizes.set(repo, size);
+    this.held += size;
+    for (const name of this.loaded.keys()) {
       if (this.held <= this.maxCommits || name === repo) break;
+      const evicted = this.sizes.get(name);
+      if (evicted === undefined) continue;
       this.loaded.delete(name);
-      this.held -= old.graph.size;
+      this.sizes.delete(name);
+      this.held -= evicted;
     }
-    return data;
   }
 }
