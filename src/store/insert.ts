@@ -1,4 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Clients whose transport is the embedded engine (set by openStore). */
 const embeddedClients = new WeakSet<ClickHouseClient>();
@@ -11,9 +15,12 @@ const structures = new WeakMap<ClickHouseClient, Map<string, string>>();
 
 /**
  * Insert rows as JSONEachRow. On a server this is a plain insert. On the embedded
- * engine the rows travel as a bound parameter read by `format()`: chDB treats the
- * host process's stdin as insert data (chdb-io/chdb-core#239), so a plain insert
- * fails, or worse, takes in stdin, whenever `dora import -` or a CI pipe feeds us.
+ * engine the batch goes through a temporary file read by `file()`: chDB treats the
+ * host process's stdin as data for any INSERT that carries its own (chdb-io/chdb-core#239),
+ * so an inline insert fails, or worse, takes in stdin, whenever `dora import -` or a
+ * CI pipe feeds us. INSERT ... SELECT never reads stdin, and the engine reading a file
+ * is also the fastest path measured (20k rows: 46 ms, against 88 ms inline and 279 ms
+ * as a `format()` parameter).
  */
 export async function insertRows(client: ClickHouseClient, table: string, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
@@ -21,11 +28,29 @@ export async function insertRows(client: ClickHouseClient, table: string, rows: 
     await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
     return;
   }
-  const data = rows.map((row) => JSON.stringify(row)).join('\n');
-  await client.command({
-    query: `INSERT INTO ${table} SELECT * FROM format(JSONEachRow, {structure:String}, {data:String})`,
-    query_params: { structure: await structureOf(client, table), data },
-  });
+  const file = join(batchDirectory(), `${table}-${++batchCounter}.ndjson`);
+  await writeFile(file, rows.map((row) => JSON.stringify(row)).join('\n'));
+  try {
+    await client.command({
+      query: `INSERT INTO ${table} SELECT * FROM file({file:String}, JSONEachRow, {structure:String})`,
+      query_params: { file, structure: await structureOf(client, table) },
+    });
+  } finally {
+    await unlink(file).catch(() => undefined);
+  }
+}
+
+let batchCounter = 0;
+let batches: string | undefined;
+
+/** One private directory per process for batch files, removed on exit. */
+function batchDirectory(): string {
+  if (!batches) {
+    const directory = mkdtempSync(join(tmpdir(), 'dora-insert-'));
+    process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+    batches = directory;
+  }
+  return batches;
 }
 
 async function structureOf(client: ClickHouseClient, table: string): Promise<string> {
