@@ -104,7 +104,23 @@ function toCommitEvent(
   };
 }
 
-const seconds = (bytes: Buffer) => new Date(Number(bytes.toString('latin1')) * 1000).toISOString();
+/**
+ * Unix seconds as a canonical UTC ISO string. Called twice per commit, so the
+ * date part is cached per day (history runs in days) and the time formatted by hand.
+ */
+let cachedDay = NaN;
+let cachedDate = '';
+const pad = (value: number) => (value < 10 ? `0${value}` : `${value}`);
+function seconds(bytes: Buffer): string {
+  const total = Number(bytes.toString('latin1'));
+  const day = Math.floor(total / 86_400);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDate = new Date(day * 86_400_000).toISOString().slice(0, 11);
+  }
+  const rest = total - day * 86_400;
+  return `${cachedDate}${pad(Math.floor(rest / 3600))}:${pad(Math.floor(rest / 60) % 60)}:${pad(rest % 60)}.000Z`;
+}
 
 /** Every SHA a message names this way, lower case, space-separated; undefined when none. */
 function matches(pattern: RegExp, message: string): string | undefined {
