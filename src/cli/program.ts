@@ -2,11 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
 import { processIo, type Io } from '../log.js';
+import { alertCommand } from './commands/alert.js';
+import { checkCommand } from './commands/check.js';
 import { collectCommand } from './commands/collect.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { importCommand } from './commands/import.js';
 import { recordCommand } from './commands/record.js';
+import { releasesCommand } from './commands/releases.js';
 import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { handleError } from './handle-error.js';
@@ -14,7 +17,7 @@ import { handleError } from './handle-error.js';
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 type CommandFactory = (io: Io, exit: (code: number) => void) => Command;
-const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, doctorCommand, schemaCommand];
+const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, releasesCommand, checkCommand, alertCommand, doctorCommand, schemaCommand];
 
 /** Build the `dora` program. `exit` receives each command's exit code. */
 export function buildProgram(io: Io, exit: (code: number) => void): Command {

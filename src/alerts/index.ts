@@ -1,0 +1,11 @@
+export { AlertsSection } from './config.js';
+export { resolveChannels, channelIds, type ChannelId, type Notifier, type ChannelProblem } from './channels.js';
+export { DeliveryError, postJson, retryAfterMs, type HttpOptions, type PostResult } from './http.js';
+export { Ledger, type LedgerOptions } from './ledger.js';
+export { buildAlert, sampleAlert, type AlertMessage } from './message.js';
+export { planAlerts, type PlannedAlert, type Deferred } from './plan.js';
+export { sendAlerts, type SendOptions, type SendSummary } from './send.js';
+export { slackMessage } from './slack/build.js';
+export { SlackMessage } from './slack/block-kit.js';
+export { teamsMessage } from './teams/card.js';
+export { webhookBody, deliveryId } from './webhook/index.js';
