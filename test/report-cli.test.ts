@@ -141,6 +141,14 @@ describe('dora report', () => {
     expect(result.stderr).toContain(message);
   });
 
+  it('says so when the window holds nothing, and where to look', async () => {
+    const result = await dora('report', '--since', '2025-03-01', '--until', '2025-03-08', '--format', 'json');
+    expect(result.code).toBe(0);
+    expect(result.json().overall.lead_time.median_seconds).toBeNull();
+    expect(result.stderr).toContain('warning: no production deployment or incident in the window');
+    expect(result.stderr).toContain('`dora doctor` shows what the store holds');
+  });
+
   it('has help with examples', async () => {
     const result = await dora('report', '--help');
     expect(result.code).toBe(0);

@@ -1,6 +1,6 @@
 import type { CommitGraph } from './graph.js';
 import type { PullRequestIndex } from './pull-requests.js';
-import { chTime, chTimeOrNull, seconds } from './time.js';
+import { seconds } from './time.js';
 import type { DerivedChangeRow, Placement, ProductionDeployment } from './types.js';
 
 /** What derive knows about one repository: its graph, PR membership and reverts. */
@@ -90,13 +90,13 @@ function commitChange(deployment: ProductionDeployment, graph: CommitGraph, comm
     pr_number: 0,
     title: '',
     commits: 1,
-    start_at: chTime(start),
+    start_at: start,
     start_source: 'authored',
     pr_created_at: null,
     first_review_at: null,
     merged_at: null,
     deployment_id: deployment.id,
-    deployed_at: chTime(deployment.finishedAt),
+    deployed_at: deployment.finishedAt,
     lead_seconds: seconds(Math.max(0, raw)),
     coding_seconds: null,
     pickup_seconds: null,
@@ -118,13 +118,13 @@ function prChange(deployment: ProductionDeployment, repo: string, index: PullReq
     pr_number: pr.number,
     title: pr.title,
     commits,
-    start_at: chTime(start),
+    start_at: start,
     start_source: index.startSource[position] as 'first_commit' | 'pr_created',
-    pr_created_at: chTime(pr.createdAt),
-    first_review_at: chTimeOrNull(pr.firstReviewAt),
-    merged_at: chTime(pr.mergedAt),
+    pr_created_at: pr.createdAt,
+    first_review_at: pr.firstReviewAt,
+    merged_at: pr.mergedAt,
     deployment_id: deployment.id,
-    deployed_at: chTime(deployment.finishedAt),
+    deployed_at: deployment.finishedAt,
     lead_seconds: seconds(Math.max(0, deployment.finishedAt - start)),
     ...stages,
   };

@@ -60,15 +60,18 @@ export class CommitGraph {
   static async load(client: ClickHouseClient, repo: string): Promise<CommitGraph> {
     const result = await client.query({
       query: `SELECT sha, parents, toUnixTimestamp64Milli(authored_at) AS t, if(author = '', 0, xxHash32(author)) AS a
-              FROM commits FINAL WHERE repo = {repo:String}`,
+              FROM commits FINAL WHERE repo = {repo:String} ORDER BY sha`,
       query_params: { repo },
       format: 'JSONCompactEachRow',
     });
     const rows = await result.json<[string, string[], number, number]>();
-    return CommitGraph.fromCommits(
+    const graph = CommitGraph.fromCommits(
       repo,
       rows.map(([sha, parents, t, a]) => ({ sha, parents, authoredAt: Number(t), authorKey: Number(a) })),
     );
+    // Read in SHA order (also the fastest way through FINAL): prefixes resolve without sorting again.
+    graph.sortedShas = graph.shas;
+    return graph;
   }
 
   indexOf(sha: string): number | undefined {

@@ -1,4 +1,4 @@
-import { chTime, chTimeOrNull, humanDuration, seconds } from './time.js';
+import { humanDuration, seconds } from './time.js';
 import type { DerivedIncidentRow, IncidentInput, IncidentStatus, ProductionDeployment } from './types.js';
 
 export interface IncidentLink {
@@ -83,8 +83,8 @@ export function attributeIncidents(
     rows.push({
       service,
       id: incident.id,
-      opened_at: chTime(incident.openedAt),
-      resolved_at: chTimeOrNull(incident.resolvedAt),
+      opened_at: incident.openedAt,
+      resolved_at: incident.resolvedAt,
       title: incident.title,
       severity: incident.severity,
       status,

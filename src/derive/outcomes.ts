@@ -1,7 +1,7 @@
 import type { Shipment } from './changes.js';
 import { incidentStatus, type IncidentLink } from './incidents.js';
 import type { RollbackFacts } from './rollbacks.js';
-import { chTime, seconds } from './time.js';
+import { seconds } from './time.js';
 import type { DerivedDeploymentRow, IncidentInput, Placement, ProductionDeployment } from './types.js';
 
 /**
@@ -37,7 +37,7 @@ export function deploymentOutcomes(
     return {
       service: deployment.service,
       id: deployment.id,
-      finished_at: chTime(deployment.finishedAt),
+      finished_at: deployment.finishedAt,
       environment: deployment.environment,
       source: deployment.source,
       version: deployment.version,
@@ -60,7 +60,7 @@ export function deploymentOutcomes(
       reverted_by: shipment.revertedBy,
       rework: rollback.isRollback || openIncident ? 1 : 0,
       rework_reason: rollback.isRollback ? rollback.rollbackNote : openIncident ? `finished while incident ${openIncident} was open` : '',
-      recovered_at: recovery ? chTime(recovery.finishedAt) : null,
+      recovered_at: recovery ? recovery.finishedAt : null,
       recovered_by: recovery ? recovery.id : '',
       recovery_seconds: recovery ? seconds(recovery.finishedAt - deployment.finishedAt) : null,
     };

@@ -36,11 +36,16 @@ export interface Placement {
   note: string;
 }
 
-/** Rows of the derived tables (DESIGN.md §4), without `scope` and `run`, which the writer adds. */
+/**
+ * Rows of the derived tables (DESIGN.md §4), without `scope` and `run`, which the writer
+ * adds. Times are epoch milliseconds: ClickHouse reads an integer into DateTime64(3) as
+ * milliseconds since the epoch (UTC), and numbers cost far less to write than text.
+ */
+type Millis = number;
 export interface DerivedDeploymentRow {
   service: string;
   id: string;
-  finished_at: string;
+  finished_at: Millis;
   environment: string;
   source: string;
   version: string;
@@ -63,7 +68,7 @@ export interface DerivedDeploymentRow {
   reverted_by: string[];
   rework: number;
   rework_reason: string;
-  recovered_at: string | null;
+  recovered_at: Millis | null;
   recovered_by: string;
   recovery_seconds: number | null;
 }
@@ -76,13 +81,13 @@ export interface DerivedChangeRow {
   pr_number: number;
   title: string;
   commits: number;
-  start_at: string;
+  start_at: Millis;
   start_source: 'first_commit' | 'pr_created' | 'authored';
-  pr_created_at: string | null;
-  first_review_at: string | null;
-  merged_at: string | null;
+  pr_created_at: Millis | null;
+  first_review_at: Millis | null;
+  merged_at: Millis | null;
   deployment_id: string;
-  deployed_at: string;
+  deployed_at: Millis;
   lead_seconds: number;
   coding_seconds: number | null;
   pickup_seconds: number | null;
@@ -97,8 +102,8 @@ export type LinkMethod = 'explicit' | 'window' | 'none';
 export interface DerivedIncidentRow {
   service: string;
   id: string;
-  opened_at: string;
-  resolved_at: string | null;
+  opened_at: Millis;
+  resolved_at: Millis | null;
   title: string;
   severity: string;
   status: IncidentStatus;

@@ -14,6 +14,7 @@ export interface WindowData {
   failureDays: Map<string, { service: string; day: string; count: number }[]>;
   /** Grouped rows, indexed with `indexRows`. */
   lead: Map<string, Record<string, unknown>>;
+  breakdown: Map<string, Record<string, unknown>>;
   restore: Map<string, Record<string, unknown>>;
   recovery: Map<string, Record<string, unknown>>;
 }
@@ -100,6 +101,7 @@ export function metricsFor(
   const weekMedian = median(daysPerBucket(data.dates, totals.days, mondayOf)) ?? 0;
   const monthMedian = median(daysPerBucket(data.dates, totals.days, monthOf)) ?? 0;
   const lead = lookup(data.lead, group.set, group.name, null);
+  const stages = lookup(data.breakdown, group.set, group.name, null);
   const restore = lookup(data.restore, group.set, group.name, null);
   const recovery = lookup(data.recovery, group.set, group.name, null);
   const changes = Number(lead.changes ?? 0);
@@ -109,7 +111,7 @@ export function metricsFor(
   const recovered = Number(recovery.recovered ?? 0);
   const recoveryMedian = finite(recovery.recovery);
   const rate = totals.deployments > 0 ? totals.failed / totals.deployments : null;
-  const stage = (name: string) => ({ n: Number(lead[`${name}_n`] ?? 0), median_seconds: finite(lead[`${name}_median`]) });
+  const stage = (name: string) => ({ n: Number(stages[`${name}_n`] ?? 0), median_seconds: finite(stages[`${name}_median`]) });
   return {
     deployment_frequency: {
       deployments: totals.deployments,
@@ -138,7 +140,7 @@ export function metricsFor(
         pickup: stage('pickup'),
         review: stage('review'),
         deploy: stage('deploy'),
-        clamped_stages: Number(lead.clamped ?? 0),
+        clamped_stages: Number(stages.clamped ?? 0),
       },
     },
     change_failure_rate: {

@@ -5,6 +5,7 @@ import { productionEnvironments, scopeKey } from '../derive/scope.js';
 import { bucketOf, indexRows, metricsFor, seriesFor, type WindowData } from './assemble.js';
 import { MINIMUM_SAMPLE } from './benchmarks.js';
 import {
+  breakdownSpec,
   deployFailureDays,
   deploymentDays,
   groupedAggregate,
@@ -66,6 +67,7 @@ async function windowData(scope: QueryScope, bounds: Bounds, granularity: Granul
     deploymentDays: groupBy(await deploymentDays(scope, bounds)),
     failureDays: groupBy(await deployFailureDays(scope, bounds)),
     lead: indexRows(await groupedAggregate(scope, bounds, leadTimeSpec, granularity)),
+    breakdown: indexRows(await groupedAggregate(scope, bounds, breakdownSpec, null)),
     restore: indexRows(await groupedAggregate(scope, bounds, restoreSpec, granularity)),
     recovery: indexRows(await groupedAggregate(scope, bounds, recoverySpec, granularity)),
   };

@@ -61,11 +61,23 @@ export async function groupedAggregate(
   spec: { from: string; time: string; where?: string; select: string[] },
   granularity: Granularity | null,
 ): Promise<GroupedRow[]> {
-  const sets = granularity
-    ? '(), (service), (team), (bucket), (service, bucket), (team, bucket)'
-    : '(), (service), (team)';
+  // Each grouping set keeps its own copy of the values for exact quantiles: no team sets without teams.
+  const teams = scope.teamOf.size > 0;
+  const sets = [
+    '()',
+    '(service)',
+    ...(teams ? ['(team)'] : []),
+    ...(granularity ? ['(bucket)', '(service, bucket)', ...(teams ? ['(team, bucket)'] : [])] : []),
+  ].join(', ');
   const bucket = granularity ? bucketExpression[granularity](spec.time) : `''`;
-  const grouping = granularity ? 'GROUPING(service, team, bucket)' : 'GROUPING(service, team) * 2 + 1';
+  // grouping_bits: 4 = service aggregated away, 2 = team, 1 = bucket (GROUPING may only name keys in use).
+  const grouping = teams
+    ? granularity
+      ? 'GROUPING(service, team, bucket)'
+      : 'GROUPING(service, team) * 2 + 1'
+    : granularity
+      ? 'bitAnd(GROUPING(service, bucket), 2) * 2 + 2 + bitAnd(GROUPING(service, bucket), 1)'
+      : 'GROUPING(service) * 4 + 3';
   const query = `
     SELECT service, transform(service, {team_services:Array(String)}, {team_names:Array(String)}, '') AS team,
            ${bucket} AS bucket, ${grouping} AS grouping_bits, ${spec.select.join(', ')}
@@ -89,13 +101,19 @@ export async function groupedAggregate(
   return decoded;
 }
 
+/** Lead time per group and bucket: count and exact p50/p90 over the changes shipped in the window. */
 export const leadTimeSpec = {
   from: currentViews.changes,
   time: 'deployed_at',
+  select: ['count() AS changes', 'quantilesExactInclusive(0.5, 0.9)(lead_seconds) AS lead', "countIf(kind = 'pr') AS pull_requests"],
+};
+
+/** The PR stage medians, per group over the whole window only (their values are kept once per grouping set). */
+export const breakdownSpec = {
+  from: currentViews.changes,
+  time: 'deployed_at',
+  where: "kind = 'pr'",
   select: [
-    'count() AS changes',
-    'quantilesExactInclusive(0.5, 0.9)(lead_seconds) AS lead',
-    "countIf(kind = 'pr') AS pull_requests",
     ...['coding', 'pickup', 'review', 'deploy'].flatMap((stage) => [
       `count(${stage}_seconds) AS ${stage}_n`,
       `quantileExactInclusive(0.5)(${stage}_seconds) AS ${stage}_median`,

@@ -84,7 +84,16 @@ tier ("insufficient data"); no data at all is "n/a" (null in JSON), never 0.`,
       const output = await withStore(ctx, async (store) => {
         try {
           if (explain) return renderExplanation(await explainMetric(store.client, explain, reportOptions), options.format as 'table');
-          return renderReport(await buildReport(store.client, reportOptions), options.format as ReportFormat);
+          const report = await buildReport(store.client, reportOptions);
+          if (report.overall.deployment_frequency.deployments === 0 && report.overall.time_to_restore.incidents === 0) {
+            ctx.log.warn('no production deployment or incident in the window', {
+              since: report.window.since,
+              until: report.window.until,
+              production: report.environment,
+            });
+            ctx.log.info('hint: `dora doctor` shows what the store holds and its time span; --env names other environments');
+          }
+          return renderReport(report, options.format as ReportFormat);
         } finally {
           progress?.stop();
         }
