@@ -64,12 +64,12 @@ export class Ledger {
   async deliveries(releaseIds: readonly string[]): Promise<DeliveryRow[]> {
     if (releaseIds.length === 0) return [];
     const result = await this.client.query({
-      query: `SELECT key, channel, attempt, release_id, service, verdict, kind, state, status, detail, agent, toUnixTimestamp64Milli(at) AS at
+      query: `SELECT key, channel, attempt, release_id, service, verdict, kind, state, status, detail, agent, toUnixTimestamp64Milli(at) AS at_ms
               FROM ${deliveriesTable} FINAL WHERE release_id IN {ids:Array(String)}`,
       query_params: { ids: [...releaseIds] },
       format: 'JSONEachRow',
     });
-    return (await result.json<DeliveryRow>()).map((row) => ({ ...row, attempt: Number(row.attempt), at: Number(row.at) }));
+    return (await result.json<Omit<DeliveryRow, 'at'> & { at_ms: number }>()).map(({ at_ms, ...row }) => ({ ...row, attempt: Number(row.attempt), at: Number(at_ms) }));
   }
 
   /** Releases with a flag sent while they were live and, on that channel, no resolution yet. */
@@ -87,14 +87,14 @@ export class Ledger {
   /** The latest flag sent per service and channel since `since`: (release, time). */
   async recentFlags(since: number): Promise<Map<string, { release: string; at: number }>> {
     const result = await this.client.query({
-      query: `SELECT service, channel, argMax(release_id, at) AS release_id, toUnixTimestamp64Milli(max(at)) AS at
+      query: `SELECT service, channel, argMax(release_id, at) AS last_release, toUnixTimestamp64Milli(max(at)) AS last_ms
               FROM ${deliveriesTable} FINAL WHERE status = 'sent' AND kind = 'flag' AND at >= {since:DateTime64(3, 'UTC')}
               GROUP BY service, channel`,
       query_params: { since: chTime(since) },
       format: 'JSONEachRow',
     });
-    const rows = await result.json<{ service: string; channel: string; release_id: string; at: number }>();
-    return new Map(rows.map((row) => [`${row.service}\u0000${row.channel}`, { release: row.release_id, at: Number(row.at) }]));
+    const rows = await result.json<{ service: string; channel: string; last_release: string; last_ms: number }>();
+    return new Map(rows.map((row) => [`${row.service}\u0000${row.channel}`, { release: row.last_release, at: Number(row.last_ms) }]));
   }
 
   /**

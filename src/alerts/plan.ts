@@ -42,7 +42,7 @@ const time = (millis: number) => `${new Date(millis).toISOString().slice(11, 16)
  * - one resolution per channel that got a flag while the release was live, once it is
  *   rolled back, replaced, or no longer flagged;
  * - a service's next flag waits `cooldownMinutes` after its previous one (resolutions
- *   never wait); at most `maxPerRun` alerts, rollbacks first, newest first.
+ *   never wait); at most `maxPerRun` alerts, live rollbacks first, newest first.
  */
 export function planAlerts(input: PlanInput): { planned: PlannedAlert[]; deferred: Deferred[] } {
   const minimum = verdictRank[input.alerts.minVerdict];
@@ -81,7 +81,9 @@ export function planAlerts(input: PlanInput): { planned: PlannedAlert[]; deferre
     }
   }
 
-  const order = (alert: PlannedAlert) => (alert.kind === 'flag' && alert.flagged === 'rollback' ? 0 : alert.kind === 'resolution' ? 1 : 2);
+  // What needs someone to act comes first: a live release to roll back; then resolutions; then the rest.
+  const order = (alert: PlannedAlert) =>
+    alert.kind === 'flag' && alert.flagged === 'rollback' && alert.verdict.state === 'live' ? 0 : alert.kind === 'resolution' ? 1 : 2;
   candidates.sort((a, b) => order(a) - order(b) || b.verdict.release.finishedAt - a.verdict.release.finishedAt);
 
   const planned: PlannedAlert[] = [];

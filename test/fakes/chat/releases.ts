@@ -13,19 +13,21 @@ export const sha = (label: string) => createHash('sha1').update(label).digest('h
 export const ago = (now: number, minutes: number) => new Date(now - minutes * 60_000).toISOString();
 
 /** A Heroku release as the Heroku collector writes it: id `heroku:<app>:v<N>`, version `vN`. */
-export function herokuRelease(app: string, service: string, version: number, finishedAt: string, fields: { sha?: string; rollbackOf?: string; status?: string } = {}): Raw {
+export function herokuRelease(app: string, service: string, version: number, finishedAt: string, fields: { sha?: string; rollbackOf?: string; status?: string; [extra: string]: string | undefined } = {}): Raw {
+  const { sha: commit, rollbackOf, status, ...extra } = fields;
   return {
+    ...extra,
     kind: 'deployment',
     id: `heroku:${app}:v${version}`,
     service,
     environment: 'production',
-    status: fields.status ?? 'success',
+    status: status ?? 'success',
     finished_at: finishedAt,
     source: 'heroku',
     version: `v${version}`,
-    sha: fields.sha,
+    sha: commit,
     url: `https://dashboard.heroku.com/apps/${app}/activity`,
-    rollback_of: fields.rollbackOf,
+    rollback_of: rollbackOf,
     heroku_app: app,
   };
 }
