@@ -50,6 +50,12 @@ const events: Raw[] = [
   pullRequest('acme/rebase', 3, { created: '2026-03-02T10:00:00Z', merged: '2026-03-02T12:00:00Z', merge: "r2'", commits: ['r1', 'r2'] }),
   deployment('rebase-1', 'rebase', '2026-03-02T14:00:00Z', { repo: 'acme/rebase', commit: "r2'" }),
 
+  // A PR whose commit was amended after the PR was opened: its coding stage would be negative.
+  ...baseline('amend'),
+  commit('acme/amend', 'x1', ['b0'], '2026-03-02T12:00:00Z'),
+  pullRequest('acme/amend', 4, { created: '2026-03-02T10:00:00Z', review: '2026-03-02T13:00:00Z', merged: '2026-03-02T14:00:00Z', merge: 'x1', commits: ['x1'] }),
+  deployment('amend-1', 'amend', '2026-03-02T15:00:00Z', { repo: 'acme/amend', commit: 'x1' }),
+
   // Direct pushes: two commits of their own, deployed together.
   ...baseline('push'),
   ...line('acme/push', ['p1', 'p2'], 'b0', '2026-03-02T08:00:00Z'),
@@ -166,6 +172,21 @@ describe('lead time survives squash, merge and rebase merges, and counts direct 
     expect(lead_time.median_seconds).toEqual(6 * H);
     expect(lead_time.breakdown.pickup).toEqual({ n: 0, median_seconds: null });
     expect(lead_time.breakdown.coding).toEqual({ n: 1, median_seconds: 2 * H });
+  });
+
+  it('a stage that would be negative is held at 0 and counted', async () => {
+    const { lead_time } = (await report('amend')).services.amend!;
+    // Start = x1's author time 12:00, after the PR opened at 10:00: coding 0 (clamped). From 12:00: pickup to the
+    // review at 13:00 = 1 h, review to the merge at 14:00 = 1 h, deploy to 15:00 = 1 h; 0 + 1 + 1 + 1 = 3 h = the lead time.
+    expect(lead_time.median_seconds).toEqual(3 * H);
+    expect(lead_time.breakdown).toEqual({
+      pull_requests: 1,
+      coding: { n: 1, median_seconds: 0 },
+      pickup: { n: 1, median_seconds: 1 * H },
+      review: { n: 1, median_seconds: 1 * H },
+      deploy: { n: 1, median_seconds: 1 * H },
+      clamped_stages: 1,
+    });
   });
 
   it('direct push: each commit is a change of its own', async () => {
