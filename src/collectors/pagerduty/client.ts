@@ -1,0 +1,137 @@
+import { AgentError, ExitCode, SourceAuthError, SourceUnavailableError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { ApiError, IncidentOne, IncidentPage } from './schema.js';
+
+/**
+ * HTTP for the PagerDuty REST API v2: token header, v2 Accept header, offset paging
+ * (`limit`/`offset`/`more`), and bounded retries on 429 (waiting `Retry-After`, else
+ * `ratelimit-reset`, else exponential), 5xx and network errors.
+ * https://developer.pagerduty.com/docs/rest-api-rate-limits
+ */
+
+export const DEFAULT_PAGERDUTY_API_URL = 'https://api.pagerduty.com';
+const ACCEPT = 'application/vnd.pagerduty+json;version=2';
+/** PagerDuty refuses `offset + limit` above 10,000: the caller narrows the window before. */
+export const MAX_OFFSET = 10_000;
+
+export interface PagerDutyClientOptions {
+  baseUrl: string;
+  token: string;
+  fetch: typeof fetch;
+  log: Logger;
+  /** Injected so tests assert the waits instead of sleeping. */
+  sleep: (ms: number) => Promise<void>;
+  /** Retries after a 429, a 5xx or a network error. Default 5. */
+  maxRetries?: number;
+  signal?: AbortSignal;
+}
+
+/** A request PagerDuty refused (4xx other than 401, 403 and 429). */
+export class PagerDutyRequestError extends AgentError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super('pagerduty_request', message, { exitCode: ExitCode.sourceUnavailable });
+  }
+}
+
+export const backoffMs = (attempt: number) => Math.min(60_000, 1_000 * 2 ** attempt);
+
+export type Query = [string, string][];
+
+export class PagerDutyClient {
+  private readonly baseUrl: string;
+  /** Requests sent, for the run summary and the tests. */
+  requests = 0;
+
+  constructor(private readonly options: PagerDutyClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  /** One page of `GET /incidents`. Items are returned unparsed, so one bad incident does not lose the page. */
+  async incidents(query: Query, offset: number, limit: number): Promise<{ items: unknown[]; more: boolean }> {
+    const body = await this.get('/incidents', [...query, ['offset', String(offset)], ['limit', String(limit)]]);
+    const parsed = IncidentPage.safeParse(body);
+    if (!parsed.success) throw new SourceUnavailableError('PagerDuty answered GET /incidents without an `incidents` list');
+    return { items: parsed.data.incidents, more: parsed.data.more === true };
+  }
+
+  /** `GET /incidents/{id}`; undefined when PagerDuty no longer knows it (404). */
+  async incident(id: string, query: Query): Promise<unknown> {
+    try {
+      const body = await this.get(`/incidents/${encodeURIComponent(id)}`, query);
+      const parsed = IncidentOne.safeParse(body);
+      return parsed.success ? parsed.data.incident : undefined;
+    } catch (error) {
+      if (error instanceof PagerDutyRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async get(path: string, query: Query): Promise<unknown> {
+    const search = new URLSearchParams(query).toString();
+    const url = `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
+    const maxRetries = this.options.maxRetries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        this.requests++;
+        response = await this.options.fetch(url, {
+          headers: { Accept: ACCEPT, Authorization: `Token token=${this.options.token}`, 'Content-Type': 'application/json' },
+          ...(this.options.signal ? { signal: this.options.signal } : {}),
+        });
+      } catch (error) {
+        if (attempt >= maxRetries) {
+          throw new SourceUnavailableError(`cannot reach the PagerDuty API at ${this.baseUrl}: ${(error as Error).message}`, {
+            cause: error,
+            suggestion: 'check PAGERDUTY_API_URL (EU accounts: https://api.eu.pagerduty.com) and the network; the next run resumes where this one stopped',
+          });
+        }
+        await this.wait(attempt, undefined, path, 'network');
+        continue;
+      }
+      if (response.ok) return response.json();
+      const error = await errorMessage(response);
+      if (response.status === 401) {
+        throw new SourceAuthError(`PagerDuty refused the token in PAGERDUTY_TOKEN (401${error ? ` ${error}` : ''})`, {
+          suggestion: 'create a read-only REST API key (Integrations > API Access Keys) and export PAGERDUTY_TOKEN=<key>',
+        });
+      }
+      if (response.status === 403) {
+        throw new SourceAuthError(`PagerDuty refused GET ${path} (403${error ? ` ${error}` : ''}): the key may not read incidents`, {
+          suggestion: 'use an account-level read-only API key, or a user key of someone who can see these services',
+        });
+      }
+      if (response.status === 429 || response.status >= 500) {
+        if (attempt >= maxRetries) {
+          throw new SourceUnavailableError(`PagerDuty answered GET ${path} with ${response.status} after ${maxRetries + 1} attempts`, {
+            suggestion: 'run the collection again later; it resumes where it stopped',
+          });
+        }
+        await this.wait(attempt, response.headers, path, String(response.status));
+        continue;
+      }
+      throw new PagerDutyRequestError(response.status, `PagerDuty answered GET ${path} with ${response.status}${error ? `: ${error}` : ''}`);
+    }
+  }
+
+  private async wait(attempt: number, headers: Headers | undefined, path: string, reason: string): Promise<void> {
+    // Retry-After when sent; PagerDuty's own `ratelimit-reset` says the seconds until the bucket refills.
+    const stated = [headers?.get('retry-after'), headers?.get('ratelimit-reset')].map((value) => (value ? Number(value) : Number.NaN)).find((value) => Number.isFinite(value) && value >= 0);
+    const ms = stated !== undefined ? Math.min(stated, 300) * 1000 : backoffMs(attempt);
+    this.options.log.warn('pagerduty request failed; retrying', { path, reason, wait_ms: ms, attempt: attempt + 1 });
+    await this.options.sleep(ms);
+  }
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = ApiError.safeParse(JSON.parse(text));
+    const error = parsed.success ? parsed.data.error : undefined;
+    return [error?.message, ...(error?.errors ?? [])].filter(Boolean).join('; ');
+  } catch {
+    return '';
+  }
+}
