@@ -117,8 +117,10 @@ export class PagerDutyClient {
   }
 
   private async wait(attempt: number, headers: Headers | undefined, path: string, reason: string): Promise<void> {
-    // Retry-After when sent; PagerDuty's own `ratelimit-reset` says the seconds until the bucket refills.
-    const stated = [headers?.get('retry-after'), headers?.get('ratelimit-reset')].map((value) => (value ? Number(value) : Number.NaN)).find((value) => Number.isFinite(value) && value >= 0);
+    // Retry-After when sent; on a 429 PagerDuty's own `ratelimit-reset` says the seconds until the bucket refills
+    // (it is on every answer, so it means nothing for a 5xx).
+    const candidates = [headers?.get('retry-after'), reason === '429' ? headers?.get('ratelimit-reset') : undefined];
+    const stated = candidates.map((value) => (value ? Number(value) : Number.NaN)).find((value) => Number.isFinite(value) && value >= 0);
     const ms = stated !== undefined ? Math.min(stated, 300) * 1000 : backoffMs(attempt);
     this.options.log.warn('pagerduty request failed; retrying', { path, reason, wait_ms: ms, attempt: attempt + 1 });
     await this.options.sleep(ms);
