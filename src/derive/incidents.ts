@@ -51,7 +51,7 @@ export function attributeIncidents(
       deploymentService = service;
       method = 'explicit';
       reason = `the incident names deployment ${incident.deployment}`;
-      links[named]!.push({ incident: incident.id, method, note: `incident ${incident.id} (${own ? '' : `${incident.service}, `}names this deployment)` });
+      links[named]!.push({ incident: incident.id, method, note: `incident ${incident.id}${own ? '' : ` of ${incident.service}`} (explicit link: it names this deployment)` });
     } else if (!own) {
       continue;
     } else if (incident.deployment && elsewhere.has(incident.deployment)) {
@@ -71,7 +71,7 @@ export function attributeIncidents(
         deploymentService = service;
         method = 'window';
         reason = `${prefix}latest production deployment of ${service}, ${humanDuration(gap / 1000)} before it opened (window ${windowText})`;
-        links[latest]!.push({ incident: incident.id, method, note: `incident ${incident.id} opened ${humanDuration(gap / 1000)} after it (window ${windowText})` });
+        links[latest]!.push({ incident: incident.id, method, note: `incident ${incident.id} (window link: opened ${humanDuration(gap / 1000)} after it, within ${windowText})` });
       } else if (candidate) {
         reason = `${prefix}not attributed: the latest production deployment of ${service}, ${candidate.id}, finished ${humanDuration(gap / 1000)} before it opened (window ${windowText})`;
       } else {

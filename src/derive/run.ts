@@ -8,7 +8,7 @@ import { deriveService, type ServiceContext } from './service.js';
 import { DerivedWriter, derivedTables } from './write.js';
 
 /** Bump when a derivation rule changes: every service is derived again on the next run. */
-export const DERIVE_VERSION = 1;
+export const DERIVE_VERSION = 2;
 
 export interface DeriveOptions {
   config: Config;
