@@ -70,13 +70,13 @@ export class ServiceCatalog {
   }
 
   /**
-   * An Opsgenie alert or incident: the entry whose `opsgenie` list names one of its keys
-   * (a service named in its details or tags, its entity, an impacted service, a team).
-   * `keys` come in order of preference; the first is also the fallback name.
+   * An Opsgenie alert or incident: the entry whose `opsgenie` list names one of `names`
+   * (a service named in its details or a `service:NAME` tag, its entity, an impacted
+   * service) or of its plain `tags`. The first of `names` is the fallback name.
    */
-  forOpsgenie(keys: readonly (string | undefined | null)[]): Mapping {
-    const fallback = keys.find((key): key is string => Boolean(key && key.trim()))?.trim() ?? 'opsgenie';
-    return this.mapping(this.find('opsgenie', keys), fallback);
+  forOpsgenie(names: readonly (string | undefined | null)[], tags: readonly string[] = []): Mapping {
+    const fallback = names.find((key): key is string => Boolean(key && key.trim()))?.trim() ?? 'opsgenie';
+    return this.mapping(this.find('opsgenie', [...names, ...tags]), fallback);
   }
 
   /** Every service whose entry lists the repository (several in a monorepo). */

@@ -1,6 +1,7 @@
 import { gitCollector } from './git/index.js';
 import { githubCollector } from './github/index.js';
 import { herokuCollector } from './heroku/index.js';
+import { opsgenieCollector } from './opsgenie/index.js';
 import { pagerdutyCollector } from './pagerduty/index.js';
 import type { Collector } from './types.js';
 
@@ -9,6 +10,7 @@ export const collectors: Record<string, Collector<any>> = {
   git: gitCollector,
   github: githubCollector,
   heroku: herokuCollector,
+  opsgenie: opsgenieCollector,
   pagerduty: pagerdutyCollector,
 };
 
