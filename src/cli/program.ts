@@ -8,6 +8,7 @@ import { collectCommand } from './commands/collect.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { importCommand } from './commands/import.js';
+import { linkCommand, unlinkCommand } from './commands/link.js';
 import { recordCommand } from './commands/record.js';
 import { releasesCommand } from './commands/releases.js';
 import { reportCommand } from './commands/report.js';
@@ -17,7 +18,7 @@ import { handleError } from './handle-error.js';
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 type CommandFactory = (io: Io, exit: (code: number) => void) => Command;
-const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, releasesCommand, checkCommand, alertCommand, doctorCommand, schemaCommand];
+const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, linkCommand, unlinkCommand, releasesCommand, checkCommand, alertCommand, doctorCommand, schemaCommand];
 
 /** Build the `dora` program. `exit` receives each command's exit code. */
 export function buildProgram(io: Io, exit: (code: number) => void): Command {

@@ -276,6 +276,53 @@ export const migrations: Migration[] = [
       ) ENGINE = ReplacingMergeTree(at) ORDER BY (key, channel, attempt)`,
     ],
   },
+  {
+    // Owned by issue 7 (incident links). incident_link_overrides: `dora link` / `dora unlink`, one row
+    // per decision, the latest per incident wins (`reset` hands it back to automatic linking); kept
+    // apart from the incidents table so a later collection never undoes it. link_confidence: how sure
+    // derive is of each incident's link (1 for a manual or named link, lower for inferred ones).
+    version: 5,
+    name: 'incident link overrides and link confidence',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS incident_link_overrides (
+        incident String,
+        action LowCardinality(String),
+        deployment String,
+        note String,
+        author String,
+        at ${time}
+      ) ENGINE = ReplacingMergeTree(at) ORDER BY incident`,
+      'ALTER TABLE derived_incidents ADD COLUMN IF NOT EXISTS link_confidence Float64 AFTER link_method',
+      `CREATE OR REPLACE VIEW current_incidents AS
+        SELECT * FROM derived_incidents FINAL
+        WHERE (scope, service, run) IN (SELECT scope, service, run FROM derived_state FINAL)`,
+    ],
+  },
+  {
+    // Owned by src/dashboards (issue 10). service_teams: the service catalog's owners as the agent
+    // last wrote them (every service of one write shares its `run`; the view shows the latest write,
+    // so a service dropped from the catalog drops out). current_deploy_failures: failed production
+    // attempts (status failure) per derive scope, the deploy failures of `dora report`.
+    version: 6,
+    name: 'service teams and deploy failures for dashboards',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS service_teams (
+        service LowCardinality(String),
+        team LowCardinality(String),
+        run UInt64,
+        written_at ${time}
+      ) ENGINE = ReplacingMergeTree(run) ORDER BY service`,
+      `CREATE VIEW IF NOT EXISTS current_service_teams AS
+        SELECT service, team FROM service_teams FINAL WHERE run = (SELECT max(run) FROM service_teams)`,
+      `CREATE VIEW IF NOT EXISTS current_deploy_failures AS
+        SELECT scopes.scope AS scope, failures.id AS id, failures.service AS service, failures.environment AS environment,
+               failures.finished_at AS finished_at, failures.source AS source, failures.sha AS sha, failures.version AS version,
+               failures.url AS url
+        FROM (SELECT id, service, environment, finished_at, source, sha, version, url FROM deployments FINAL WHERE status = 'failure') AS failures
+        CROSS JOIN (SELECT DISTINCT scope FROM derived_state FINAL) AS scopes
+        WHERE has(splitByChar(',', scopes.scope), lower(failures.environment))`,
+    ],
+  },
 ];
 
 export const latestSchemaVersion = Math.max(...migrations.map((migration) => migration.version));
