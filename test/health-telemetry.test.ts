@@ -98,6 +98,10 @@ const events: Raw[] = [
   deploy('auth-2', 'auth', ago(now, 150), { version: 'a2' }),
   deploy('docs-1', 'docs', ago(now, 1440), { sha: sha('d1') }),
   deploy('docs-2', 'docs', ago(now, 150), { sha: sha('d2') }),
+  // stream: three releases 2 h apart; st2's own spans are st3's baseline too.
+  deploy('stream-1', 'stream', ago(now, 360), { version: 'st1' }),
+  deploy('stream-2', 'stream', ago(now, 240), { version: 'st2' }),
+  deploy('stream-3', 'stream', ago(now, 120), { version: 'st3' }),
 ];
 
 let verdicts: Map<string, ReleaseVerdict>;
@@ -141,7 +145,12 @@ beforeAll(async () => {
   await insertSpans(store.client, { service: 'docs', version: sha('d1').slice(0, 12), from: before, spanMinutes: 120, count: 300, errorEvery: 0, durationMs: 20 });
   await insertSpans(store.client, { service: 'docs', version: sha('d2').slice(0, 7), from: start, spanMinutes: 120, count: 300, errorEvery: 10, durationMs: 20, statusError: 'STATUS_CODE_ERROR' });
 
-  const evaluation = await evaluateReleases(store.client, { config, since: now - 200 * minute, now });
+  // stream: 600 spans per release over its 2 h (the last release's stop 1 min ago), 1 % errors each.
+  for (const [index, version] of ['st1', 'st2', 'st3'].entries()) {
+    await insertSpans(store.client, { service: 'stream', version, from: now - (360 - 120 * index) * minute, spanMinutes: index === 2 ? 119 : 120, count: 600, errorEvery: 100, durationMs: 30 });
+  }
+
+  const evaluation = await evaluateReleases(store.client, { config, since: now - 250 * minute, now });
   expect(evaluation.telemetry).toEqual({ table: 'otel.otel_traces', absent: null });
   verdicts = new Map(evaluation.verdicts.map((item) => [item.release.id, item]));
 });
@@ -243,6 +252,15 @@ describe('telemetry signal over otel_traces', () => {
     const bad = Config.safeParse({ telemetry: { tracesTable: 'otel_traces; DROP TABLE x' } });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(['telemetry', 'tracesTable']);
+  });
+
+  it("releases of one service are compared in one pass; a release's spans are also the next release's baseline", () => {
+    const second = judged('stream-2');
+    const third = judged('stream-3');
+    expect(second.telemetry).toMatchObject({ window: { since: ago(now, 360), until: ago(now, 120) }, current: { spans: 600, errors: 6 }, previous: { spans: 600, errors: 6 } });
+    // stream-3 has been out 120 min: its window so far [−120, 0) against st2's [−240, −120).
+    expect(third.telemetry).toMatchObject({ window: { since: ago(now, 240), until: new Date(now).toISOString() }, current: { spans: 600, errors: 6 }, previous: second.telemetry?.current });
+    expect([second.verdict, third.verdict]).toEqual(['healthy', 'healthy']);
   });
 
   it('the statistics: Φ and the two-proportion test', () => {

@@ -66,19 +66,39 @@ export async function evaluateReleases(client: ClickHouseClient, options: Evalua
   const verdicts: ReleaseVerdict[] = [];
 
   for (const [service, history] of [...histories].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    for (const [index, release] of history.entries()) {
-      if (!evaluate.has(release.id) || release.finishedAt > now) continue;
+    const judgedHere = history.flatMap((release, index) => (evaluate.has(release.id) && release.finishedAt <= now ? [index] : []));
+    const observations = new Map(
+      judgedHere.map((index) => {
+        const release = history[index] as Release;
+        const next: Release | undefined = history[index + 1];
+        const end = Math.min(release.finishedAt + windowMs, next?.finishedAt ?? Number.POSITIVE_INFINITY);
+        return [index, { start: release.finishedAt, end, next } satisfies Observation];
+      }),
+    );
+    // Telemetry for the whole service in one query.
+    const compared = new Map<number, TelemetryComparison>();
+    if (table) {
+      const wanted = judgedHere.filter((index) => index > 0 && Math.min((observations.get(index) as Observation).end, now) > (history[index] as Release).finishedAt);
+      const comparisons = await compareTelemetry(
+        client,
+        table,
+        options.config.telemetry,
+        wanted.map((index) => ({ release: history[index] as Release, previous: history[index - 1] as Release, until: Math.min((observations.get(index) as Observation).end, now), environments })),
+      );
+      wanted.forEach((index, position) => compared.set(index, comparisons[position] as TelemetryComparison));
+    }
+
+    for (const index of judgedHere) {
+      const release = history[index] as Release;
       const previous: Release | undefined = history[index - 1];
-      const next: Release | undefined = history[index + 1];
-      const end = Math.min(release.finishedAt + windowMs, next?.finishedAt ?? Number.POSITIVE_INFINITY);
-      const observation: Observation = { start: release.finishedAt, end, next };
+      const observation = observations.get(index) as Observation;
+      const { end, next } = observation;
       const observedUntil = Math.min(end, now);
       const signals: Signal[] = factSignals(release, observation, facts, windowText);
       const notes: string[] = [];
 
-      let telemetry: TelemetryComparison | null = null;
-      if (table && previous && observedUntil > release.finishedAt) {
-        telemetry = await compareTelemetry(client, table, options.config.telemetry, { release, previous, until: observedUntil, environments });
+      const telemetry = compared.get(index) ?? null;
+      if (telemetry && previous) {
         const judgedTelemetry = telemetrySignals(telemetry, options.config.telemetry, previous.version || previous.id);
         signals.push(...judgedTelemetry.signals);
         notes.push(judgedTelemetry.note);

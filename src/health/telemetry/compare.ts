@@ -14,13 +14,6 @@ export interface CompareInput {
   environments: readonly string[];
 }
 
-/** A span belongs to a release when its `service.version` is the release's version, or its commit (full or a 7+ prefix). */
-function matches(versionSql: string, which: 'c' | 'p'): string {
-  const version = `{${which}v:String}`;
-  const sha = `{${which}s:String}`;
-  return `((${versionSql} = ${version} AND ${version} != '') OR (${sha} != '' AND length(${versionSql}) >= 7 AND (startsWith(lower(${versionSql}), ${sha}) OR startsWith(${sha}, lower(${versionSql})))))`;
-}
-
 const side = (spans: number, errors: number, p95Ns: number | null): TelemetrySide => ({
   spans,
   errors,
@@ -34,50 +27,74 @@ const commitOf = (release: Release) => {
 };
 
 /**
- * Spans of the release in [finish, until) against spans of the previous release in the
- * window of the same length just before the finish: one pass over the table, filtered
- * on its sort key (ServiceName) and time. The p95 is `quantileDeterministic` over a
- * bounded sample keyed by the span id: flat memory on busy services, same answer every run.
+ * For each release of one service: its spans in [finish, until) against the previous
+ * release's spans in the window of the same length just before the finish. A span
+ * belongs to a release when its `service.version` is the release's version, or its
+ * commit (full or a 7+ prefix).
+ *
+ * One query per service, not per release: the windows travel as parallel arrays and
+ * each span is matched against them (`arrayFilter` over the service's few dozen
+ * windows; a span can count in two, as the new version of one release and the
+ * previous version of the next). The scan is filtered on the table's sort key
+ * (ServiceName) and time. The p95 is `quantileDeterministic` over a bounded sample
+ * keyed by the span id: flat memory on busy services, the same answer every run.
  */
-export async function compareTelemetry(client: ClickHouseClient, table: TracesTable, section: TelemetrySection, input: CompareInput): Promise<TelemetryComparison> {
-  const { release, previous, until } = input;
-  const length = until - release.finishedAt;
-  const since = release.finishedAt - length;
-  const serviceName = section.serviceNames[release.service] ?? release.service;
+export async function compareTelemetry(client: ClickHouseClient, table: TracesTable, section: TelemetrySection, inputs: readonly CompareInput[]): Promise<TelemetryComparison[]> {
+  if (inputs.length === 0) return [];
+  const service = inputs[0]!.release.service;
+  const serviceName = section.serviceNames[service] ?? service;
+  // Window 2i + 1 is release i's own, 2i + 2 its predecessor's (ClickHouse arrays count from 1).
+  const windows = inputs.flatMap(({ release, previous, until }) => {
+    const length = until - release.finishedAt;
+    return [
+      { from: release.finishedAt, to: until, version: release.version, sha: commitOf(release) },
+      { from: release.finishedAt - length, to: release.finishedAt, version: previous.version, sha: commitOf(previous) },
+    ];
+  });
   const kinds = table.hasSpanKind && section.spanKinds.length > 0 ? 'AND SpanKind IN {kinds:Array(String)}' : '';
   const result = await client.query({
-    query: `SELECT multiIf(Timestamp >= {start:DateTime64(3, 'UTC')} AND ${matches(table.version, 'c')}, 'current',
-                           Timestamp < {start:DateTime64(3, 'UTC')} AND ${matches(table.version, 'p')}, 'previous', '') AS side,
-                   count() AS spans,
-                   countIf(StatusCode IN ('Error', 'STATUS_CODE_ERROR')) AS errors,
-                   quantileDeterministic(0.95)(Duration, ${table.sampleKey}) AS p95
-            FROM ${table.sql}
-            WHERE ServiceName = {service:String}
-              AND Timestamp >= {since:DateTime64(3, 'UTC')} AND Timestamp < {until:DateTime64(3, 'UTC')}
-              ${kinds}
-              AND (${table.environment} = '' OR ${table.environment} IN {environments:Array(String)})
-            GROUP BY side HAVING side != ''`,
+    query: `SELECT w, count() AS spans, countIf(StatusCode IN ('Error', 'STATUS_CODE_ERROR')) AS errors,
+                   quantileDeterministic(0.95)(Duration, sample) AS p95
+            FROM (
+              SELECT Duration, StatusCode, ${table.sampleKey} AS sample, toUnixTimestamp64Milli(Timestamp) AS ms, ${table.version} AS v,
+                     arrayJoin(arrayFilter(i -> ms >= {froms:Array(Int64)}[i] AND ms < {tos:Array(Int64)}[i]
+                       AND ((v = {versions:Array(String)}[i] AND {versions:Array(String)}[i] != '')
+                         OR ({shas:Array(String)}[i] != '' AND length(v) >= 7 AND (startsWith(lower(v), {shas:Array(String)}[i]) OR startsWith({shas:Array(String)}[i], lower(v))))),
+                       range(1, {windows:UInt32} + 1))) AS w
+              FROM ${table.sql}
+              WHERE ServiceName = {service:String}
+                AND Timestamp >= {since:DateTime64(3, 'UTC')} AND Timestamp < {until:DateTime64(3, 'UTC')}
+                ${kinds}
+                AND (${table.environment} = '' OR ${table.environment} IN {environments:Array(String)})
+            )
+            GROUP BY w`,
     query_params: {
-      start: chTime(release.finishedAt),
-      since: chTime(since),
-      until: chTime(until),
+      froms: windows.map((window) => window.from),
+      tos: windows.map((window) => window.to),
+      versions: windows.map((window) => window.version),
+      shas: windows.map((window) => window.sha),
+      windows: windows.length,
       service: serviceName,
+      since: chTime(Math.min(...windows.map((window) => window.from))),
+      until: chTime(Math.max(...windows.map((window) => window.to))),
       kinds: section.spanKinds,
-      environments: [...input.environments],
-      cv: release.version,
-      cs: commitOf(release),
-      pv: previous.version,
-      ps: commitOf(previous),
+      environments: [...inputs[0]!.environments],
     },
     format: 'JSONEachRow',
   });
-  const found = new Map((await result.json<{ side: string; spans: number; errors: number; p95: number | null }>()).map((row) => [row.side, row]));
-  const current = found.get('current');
-  const before = found.get('previous');
+  const found = new Map((await result.json<{ w: number; spans: number; errors: number; p95: number | null }>()).map((row) => [Number(row.w), row]));
+  return inputs.map((input, index) => judgeWindows(input, serviceName, table, section, found.get(2 * index + 1), found.get(2 * index + 2)));
+}
+
+type WindowRow = { spans: number; errors: number; p95: number | null } | undefined;
+
+function judgeWindows(input: CompareInput, serviceName: string, table: TracesTable, section: TelemetrySection, current: WindowRow, before: WindowRow): TelemetryComparison {
+  const { release, previous, until } = input;
+  const length = until - release.finishedAt;
   const comparison: TelemetryComparison = {
     table: table.name,
     serviceName,
-    window: { since: new Date(since).toISOString(), until: new Date(until).toISOString(), seconds: length / 1000 },
+    window: { since: new Date(release.finishedAt - length).toISOString(), until: new Date(until).toISOString(), seconds: length / 1000 },
     previousRelease: previous.id,
     current: side(Number(current?.spans ?? 0), Number(current?.errors ?? 0), current?.p95 ?? null),
     previous: side(Number(before?.spans ?? 0), Number(before?.errors ?? 0), before?.p95 ?? null),
