@@ -1,6 +1,7 @@
 import type { ReleaseVerdict } from '../health/types.js';
 import type { ChannelId, Notifier } from './channels.js';
 import type { AlertsSection } from './config.js';
+import { scrub } from '../log.js';
 import { DeliveryError, type HttpOptions } from './http.js';
 import type { DeliveryRow, Ledger } from './ledger.js';
 import { buildAlert } from './message.js';
@@ -98,7 +99,7 @@ export async function sendAlerts(verdicts: readonly ReleaseVerdict[], options: S
           rows.push({ ...base, status: 'sent', detail: `HTTP ${result.status} after ${result.attempts} attempt(s)`, at: Date.now() });
           summary.sent.push({ ...outcome(alert, claim.channel), attempts: result.attempts, waits: result.waits });
         } catch (error) {
-          const text = error instanceof DeliveryError ? error.message : `${claim.channel}: ${(error as Error).message}`;
+          const text = error instanceof DeliveryError ? error.message : scrub(`${claim.channel}: ${(error as Error).message}`);
           dead.set(claim.channel, text);
           rows.push({ ...base, status: 'failed', detail: text, at: Date.now() });
           summary.failed.push({ ...outcome(alert, claim.channel), error: text });

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { channelIds, resolveChannels, sampleAlert, type ChannelId } from '../../alerts/index.js';
 import { ExitCode } from '../../errors.js';
-import type { Io } from '../../log.js';
+import { scrub, type Io } from '../../log.js';
 import { commandContext, printJson } from '../context.js';
 
 const Options = z.object({
@@ -44,7 +44,7 @@ Exit codes: 0 every channel took the message; 5 a channel failed; 2 no channel c
             const answer = await notifier.send(message, { key: `test|${Date.now()}`, attempt: 1 }, {});
             results.push({ channel: notifier.id, ok: true, detail: `HTTP ${answer.status} after ${answer.attempts} attempt(s)` });
           } catch (error) {
-            results.push({ channel: notifier.id, ok: false, detail: (error as Error).message });
+            results.push({ channel: notifier.id, ok: false, detail: scrub((error as Error).message) });
           }
         }),
       );
