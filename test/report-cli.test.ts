@@ -100,7 +100,7 @@ describe('dora report', () => {
     const cfr = await dora('report', ...march, '--explain', 'cfr', '--service', 'api');
     expect(cfr.code).toBe(0);
     expect(cfr.stdout).toContain('change_failure_rate: 1 failed of 3 production deployments');
-    expect(cfr.stdout).toMatch(/api-3\s+failed\s+\w+\s+incident PD-7 \(window link: opened 20 min after it, within 24 h\); rolled back by api-4 \(rollback_of from the source\)/);
+    expect(cfr.stdout).toMatch(/api-3\s+failed\s+\w+\s+incident PD-7 \(rollback link: opened 20 min after it, and api-4 rolled it back\); rolled back by api-4 \(rollback_of from the source\)/);
     const lead = (await dora('report', ...march, '--explain', 'lead_time', '--format', 'json')).json();
     expect(lead.rows.map((row: { item: string; counted: string }) => [row.item, row.counted])).toEqual([
       ['pr:acme/api#12', 'yes'],

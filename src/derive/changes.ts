@@ -32,14 +32,17 @@ export function shipChanges(
   deployments: readonly ProductionDeployment[],
   placements: readonly Placement[],
   repos: ReadonlyMap<string, RepoData>,
-): { shipments: Shipment[]; changes: DerivedChangeRow[] } {
+): { shipments: Shipment[]; changes: DerivedChangeRow[]; shippedBy: Map<string, Int32Array> } {
   const shipments: Shipment[] = deployments.map(() => ({ commits: 0, changes: 0, baseline: false, revertedBy: [] }));
   const changes: DerivedChangeRow[] = [];
+  /** Per repository, per commit: the ordinal of the deployment that first shipped it, or -1. */
+  const shipped = new Map<string, Int32Array>();
   for (const [repo, data] of repos) {
     const { graph, prs } = data;
     const seen = new Uint8Array(graph.size);
     const prShipped = new Uint8Array(prs.prs.length);
     const shippedBy = new Int32Array(graph.size).fill(-1);
+    shipped.set(repo, shippedBy);
     let baselineTaken = false;
     deployments.forEach((deployment, ordinal) => {
       const placement = placements[ordinal] as Placement;
@@ -76,7 +79,7 @@ export function shipChanges(
       if (ordinal >= 0) (shipments[ordinal] as Shipment).revertedBy.push(...reverting);
     }
   }
-  return { shipments, changes };
+  return { shipments, changes, shippedBy: shipped };
 }
 
 function commitChange(deployment: ProductionDeployment, graph: CommitGraph, commit: number): DerivedChangeRow {

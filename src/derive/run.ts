@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
+import { overrideStatsByService } from '../catalog/overrides.js';
 import { nowIso, toClickHouseTime } from '../events/time.js';
 import { RepoCache } from './repos.js';
 import { productionEnvironments, scopeKey, serviceRepos } from './scope.js';
@@ -8,7 +9,7 @@ import { deriveService, type ServiceContext } from './service.js';
 import { DerivedWriter, derivedTables } from './write.js';
 
 /** Bump when a derivation rule changes: every service is derived again on the next run. */
-export const DERIVE_VERSION = 2;
+export const DERIVE_VERSION = 3;
 
 export interface DeriveOptions {
   config: Config;
@@ -70,6 +71,8 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
        ON i.deployment = d.id
      GROUP BY d.service`,
   );
+  // `dora link` / `dora unlink` decisions (issue 7), per service they touch.
+  const overrideStats = await overrideStatsByService(client);
   const commitStats = await grouped(client, `SELECT repo, count(), toString(max(ingested_at)) FROM commits GROUP BY repo`);
   const prStats = await grouped(client, `SELECT repo, count(), toString(max(ingested_at)) FROM pull_requests GROUP BY repo`);
   const stateResult = await client.query({
@@ -93,6 +96,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
       deployments: byService.get(service)?.stat ?? null,
       incidents: incidentStats.get(service) ?? null,
       naming: namingStats.get(service) ?? null,
+      overrides: overrideStats.get(service) ?? null,
       repos: repos.map((repo) => [repo, commitStats.get(repo) ?? null, prStats.get(repo) ?? null]),
     };
     return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');

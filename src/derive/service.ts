@@ -7,7 +7,7 @@ import { placeDeployment } from './placement.js';
 import type { RepoCache } from './repos.js';
 import { detectRollbacks } from './rollbacks.js';
 import { candidateRepos } from './scope.js';
-import type { DerivedChangeRow, DerivedDeploymentRow, DerivedIncidentRow, IncidentInput, ProductionDeployment } from './types.js';
+import type { DerivedChangeRow, DerivedDeploymentRow, DerivedIncidentRow, IncidentInput, ManualLink, ProductionDeployment } from './types.js';
 
 export interface ServiceContext {
   client: ClickHouseClient;
@@ -34,16 +34,24 @@ async function rows<T>(client: ClickHouseClient, query: string, query_params: Re
 export async function deriveService(ctx: ServiceContext, service: string): Promise<ServiceDerivation> {
   const deployments = await loadDeployments(ctx, service);
   const incidents = await loadIncidents(ctx, service, deployments);
-  const elsewhere = await namedDeploymentsElsewhere(ctx, service, deployments, incidents);
+  const manual = await loadManualLinks(ctx, incidents);
+  const elsewhere = await namedDeploymentsElsewhere(ctx, service, deployments, incidents, manual);
 
   const candidates = deployments.map((deployment) => candidateRepos(service, deployment.repo, ctx.config, ctx.knownRepos));
   const repos = new Map<string, RepoData>();
   for (const repo of new Set(candidates.flat())) repos.set(repo, await ctx.repos.get(repo));
   const placements = deployments.map((deployment, ordinal) => placeDeployment(deployment, candidates[ordinal] as string[], repos));
 
-  const { shipments, changes } = shipChanges(deployments, placements, repos);
+  const { shipments, changes, shippedBy } = shipChanges(deployments, placements, repos);
   const rollbacks = detectRollbacks(deployments, placements, repos);
-  const attribution = attributeIncidents(service, incidents, deployments, elsewhere, ctx.windowMs);
+  const attribution = attributeIncidents(service, incidents, deployments, {
+    elsewhere,
+    windowMs: ctx.windowMs,
+    manual,
+    repos,
+    shippedBy,
+    rollbacks,
+  });
   const own = incidents.filter((incident) => incident.service === service);
   return {
     deployments: deploymentOutcomes(deployments, placements, shipments, rollbacks, attribution.links, own),
@@ -75,18 +83,26 @@ async function loadDeployments(ctx: ServiceContext, service: string): Promise<Pr
   }));
 }
 
-/** The service's incidents, and other services' incidents that name one of its deployments. */
+/**
+ * The service's incidents, and other services' incidents that name one of its deployments
+ * or are linked to one by hand. Incidents a severity filter left out (`extra.ignored`) are
+ * not incidents for DORA: they are skipped here (`dora doctor` lists them).
+ */
 async function loadIncidents(ctx: ServiceContext, service: string, deployments: ProductionDeployment[]): Promise<IncidentInput[]> {
-  const found = await rows<[string, string, number, number | null, string, string, string]>(
+  const found = await rows<[string, string, number, number | null, string, string, string, string, string]>(
     ctx.client,
     `SELECT id, service, toUnixTimestamp64Milli(opened_at), if(resolved_at IS NULL, NULL, toUnixTimestamp64Milli(resolved_at)),
-            title, severity, deployment
+            title, severity, deployment,
+            concat(title, '\n', extra['description'], '\n', extra['fields']) AS text, extra['sha'] AS named_sha
      FROM incidents FINAL
-     WHERE service = {service:String} OR (deployment != '' AND deployment IN {ids:Array(String)})
+     WHERE (service = {service:String}
+            OR (deployment != '' AND deployment IN {ids:Array(String)})
+            OR id IN (SELECT incident FROM incident_link_overrides FINAL WHERE action = 'link' AND deployment IN {ids:Array(String)}))
+       AND extra['ignored'] = ''
      ORDER BY opened_at, id`,
     { service, ids: deployments.map((deployment) => deployment.id) },
   );
-  return found.map(([id, incidentService, openedAt, resolvedAt, title, severity, deployment]) => ({
+  return found.map(([id, incidentService, openedAt, resolvedAt, title, severity, deployment, text, sha]) => ({
     id,
     service: incidentService,
     openedAt: Number(openedAt),
@@ -94,7 +110,21 @@ async function loadIncidents(ctx: ServiceContext, service: string, deployments: 
     title,
     severity,
     deployment,
+    text,
+    sha: sha.toLowerCase(),
   }));
+}
+
+/** The decision in force per incident (`dora link` / `dora unlink`; a `reset` hands it back to the rules). */
+async function loadManualLinks(ctx: ServiceContext, incidents: IncidentInput[]): Promise<Map<string, ManualLink>> {
+  if (incidents.length === 0) return new Map();
+  const found = await rows<[string, 'link' | 'unlink', string, string, string]>(
+    ctx.client,
+    `SELECT incident, action, deployment, author, note FROM incident_link_overrides FINAL
+     WHERE action IN ('link', 'unlink') AND incident IN {ids:Array(String)}`,
+    { ids: incidents.map((incident) => incident.id) },
+  );
+  return new Map(found.map(([incident, action, deployment, author, note]) => [incident, { action, deployment, author, note }]));
 }
 
 /** Deployment ids named by the service's incidents that are successful production deployments of another service. */
@@ -103,9 +133,13 @@ async function namedDeploymentsElsewhere(
   service: string,
   deployments: ProductionDeployment[],
   incidents: IncidentInput[],
+  manual: ReadonlyMap<string, ManualLink>,
 ): Promise<Map<string, string>> {
   const ours = new Set(deployments.map((deployment) => deployment.id));
-  const named = [...new Set(incidents.filter((incident) => incident.service === service && incident.deployment && !ours.has(incident.deployment)).map((incident) => incident.deployment))];
+  const targets = incidents
+    .filter((incident) => incident.service === service)
+    .flatMap((incident) => [incident.deployment, manual.get(incident.id)?.deployment ?? '']);
+  const named = [...new Set(targets.filter((id) => id && !ours.has(id)))];
   if (named.length === 0) return new Map();
   const found = await rows<[string, string]>(
     ctx.client,

@@ -21,6 +21,18 @@ export interface IncidentInput {
   severity: string;
   /** The deployment the source says caused it ('' when it does not say). */
   deployment: string;
+  /** Title, description and custom fields: where a release version or a commit may be named. */
+  text: string;
+  /** A commit the source names (`extra.sha`), '' when none. */
+  sha: string;
+}
+
+/** A person's decision (`dora link` / `dora unlink`), which comes before every automatic rule. */
+export interface ManualLink {
+  action: 'link' | 'unlink';
+  deployment: string;
+  author: string;
+  note: string;
 }
 
 /** Where a deployment's commit sits: resolved in a repository's graph, or why not. */
@@ -97,7 +109,7 @@ export interface DerivedChangeRow {
 }
 
 export type IncidentStatus = 'resolved' | 'open' | 'invalid';
-export type LinkMethod = 'explicit' | 'window' | 'none';
+export type LinkMethod = 'manual' | 'explicit' | 'version' | 'sha' | 'rollback' | 'window' | 'none';
 
 export interface DerivedIncidentRow {
   service: string;
@@ -111,5 +123,7 @@ export interface DerivedIncidentRow {
   deployment_id: string;
   deployment_service: string;
   link_method: LinkMethod;
+  /** 1 for a person's or a named link, less for the window (closer is surer), 0 for none. */
+  link_confidence: number;
   link_reason: string;
 }
