@@ -1,5 +1,5 @@
 import type { RepoData } from './changes.js';
-import { namedCommit, namedVersion, shasIn } from './references.js';
+import { namedCommit, namedVersion, shasIn, versionIndex } from './references.js';
 import type { RollbackFacts } from './rollbacks.js';
 import { humanDuration, seconds } from './time.js';
 import type { DerivedIncidentRow, IncidentInput, IncidentStatus, LinkMethod, ManualLink, ProductionDeployment } from './types.js';
@@ -70,6 +70,8 @@ export function attributeIncidents(
   const links: IncidentLink[][] = deployments.map(() => []);
   const rows: DerivedIncidentRow[] = [];
   const windowText = humanDuration(ctx.windowMs / 1000);
+  const versions = versionIndex(deployments);
+  const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
   for (const incident of incidents) {
     const own = incident.service === service;
     const decision = decide(incident, own);
@@ -118,7 +120,7 @@ export function attributeIncidents(
     }
     // Other services' incidents reach this service only through the layers above.
     if (!own) return none('');
-    const version = namedVersion(incident.text, deployments, incident.openedAt);
+    const version = namedVersion(incident.text, versions, deployments, incident.openedAt);
     if (version >= 0) {
       const deployment = deployments[version] as ProductionDeployment;
       return {
@@ -182,7 +184,6 @@ export function attributeIncidents(
 
   /** The latest deployment finished at or before `openedAt` whose rollback finished within the window around it. */
   function rolledBackAround(openedAt: number): number {
-    const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
     for (let ordinal = latestAtOrBefore(deployments, openedAt); ordinal >= 0; ordinal--) {
       const deployment = deployments[ordinal] as ProductionDeployment;
       if (openedAt - deployment.finishedAt > ctx.windowMs) break;

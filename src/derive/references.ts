@@ -14,31 +14,45 @@ export function shasIn(text: string): string[] {
   return [...new Set(found)];
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Words of a text that could be release versions: `v44`, `v1.4.2`, `production/2026-03-01` and its parts. */
+function versionTokens(text: string): Set<string> {
+  const tokens = new Set<string>();
+  for (const [word] of text.matchAll(/[A-Za-z0-9._/-]+/g)) {
+    const trimmed = word.replace(/[.\/-]+$/, '').toLowerCase();
+    tokens.add(trimmed);
+    for (const part of trimmed.split('/')) tokens.add(part);
+  }
+  return tokens;
+}
+
+/** Release version (lower case) → the ordinals of the deployments that carry it; built once per service. */
+export function versionIndex(deployments: readonly ProductionDeployment[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  deployments.forEach((deployment, ordinal) => {
+    const version = deployment.version.trim().toLowerCase();
+    if (version.length < 2) return;
+    index.set(version, [...(index.get(version) ?? []), ordinal]);
+  });
+  return index;
+}
 
 /**
- * The deployment whose release version the text names, as a whole token (`v44` in
+ * The deployment whose release version the text names, as a whole word (`v44` in
  * "500s since v44", `"release":"v43"` in custom fields; not `v4` inside `v44`). When
- * several are named, the latest that finished at or before the incident opened wins.
+ * several are named, the latest that finished at or before the incident opened wins,
+ * else the earliest after it.
  */
-export function namedVersion(text: string, deployments: readonly ProductionDeployment[], openedAt: number): number {
-  let best = -1;
-  const versions = new Map<string, boolean>();
-  deployments.forEach((deployment, ordinal) => {
-    const version = deployment.version;
-    if (!version || version.length < 2) return;
-    let named = versions.get(version);
-    if (named === undefined) {
-      named = new RegExp(`(^|[^A-Za-z0-9._-])${escapeRegExp(version)}($|[^A-Za-z0-9_-]|\\.(?![0-9]))`, 'i').test(text);
-      versions.set(version, named);
+export function namedVersion(text: string, index: ReadonlyMap<string, number[]>, deployments: readonly ProductionDeployment[], openedAt: number): number {
+  if (index.size === 0) return -1;
+  let before = -1;
+  let after = -1;
+  for (const token of versionTokens(text)) {
+    for (const ordinal of index.get(token) ?? []) {
+      if ((deployments[ordinal] as ProductionDeployment).finishedAt <= openedAt) before = Math.max(before, ordinal);
+      else if (after === -1 || ordinal < after) after = ordinal;
     }
-    if (!named) return;
-    const current = best >= 0 ? (deployments[best] as ProductionDeployment) : undefined;
-    const fits = deployment.finishedAt <= openedAt;
-    const currentFits = current ? current.finishedAt <= openedAt : false;
-    if (!current || (fits && !currentFits) || (fits === currentFits && deployment.finishedAt >= current.finishedAt)) best = ordinal;
-  });
-  return best;
+  }
+  return before >= 0 ? before : after;
 }
 
 /**
