@@ -29,7 +29,7 @@ const { buildReport } = await import('../../dist/reports/index.js');
 // from 2025-01-01. Deployment j of a service ships the merge of block 2j + 1 (ten commits, two PRs), 45 min
 // after it; one in 100 deploys the previous deployment's commit again… minus a block (an inferred rollback).
 const shaOf = (k, n) => `lower(hex(SHA1(concat('r', toString(${k}), ':', toString(${n})))))`;
-const timeOf = (n) => `toDateTime64('2025-01-01 00:00:00', 3, 'UTC') + toIntervalMinute(${n} * 6)`;
+const timeOf = (n) => `toDateTime64('2025-01-01 00:00:00', 3, 'UTC') + toIntervalMinute((${n}) * 6)`;
 
 async function generate() {
   const store = await openStore({ home });

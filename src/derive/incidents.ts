@@ -52,7 +52,7 @@ const none = (reason: string): Decision => ({ ordinal: -1, deploymentId: '', dep
  *  2. the deployment the incident names (`deployment`), when it is a successful production deployment;
  *  3. a release version of the service its text names;
  *  4. a commit it names (text or `extra.sha`): the deployment that first shipped it;
- *  5. a deployment of the service rolled back within the window around it, finished before it opened;
+ *  5. a deployment of the service live when it opened and rolled back after (within the window);
  *  6. the latest production deployment of its service finished at or before it opened, at most the
  *     window (`metrics.attributionWindowHours`) earlier (DESIGN.md §4);
  *  7. none.
@@ -182,13 +182,16 @@ export function attributeIncidents(
     return none(`${prefix}not attributed: no production deployment of ${service} before it opened`);
   }
 
-  /** The latest deployment finished at or before `openedAt` whose rollback finished within the window around it. */
+  /**
+   * A deployment that was live when the incident opened and was rolled back after it (the
+   * rollback answering the incident), finished at most the window before it opened.
+   */
   function rolledBackAround(openedAt: number): number {
     for (let ordinal = latestAtOrBefore(deployments, openedAt); ordinal >= 0; ordinal--) {
       const deployment = deployments[ordinal] as ProductionDeployment;
       if (openedAt - deployment.finishedAt > ctx.windowMs) break;
       const rollback = byId.get(ctx.rollbacks[ordinal]?.rolledBackBy ?? '');
-      if (rollback && Math.abs(rollback.finishedAt - openedAt) <= ctx.windowMs) return ordinal;
+      if (rollback && rollback.finishedAt >= openedAt) return ordinal;
     }
     return -1;
   }
