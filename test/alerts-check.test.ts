@@ -237,6 +237,19 @@ describe('dora check', () => {
   });
 });
 
+describe('dora check with a misconfigured channel', () => {
+  it('reports it, still judges and sends to the other channels, and exits 2', async () => {
+    const configPath = join(tmp.dir, 'teams-missing.config.json');
+    writeFileSync(configPath, JSON.stringify({ alerts: { teams: { webhookUrlEnv: 'MISSING_TEAMS_URL' } } }));
+    const result = await runCli(['--home', home, '--config', configPath, 'check']);
+    outputs.push(result);
+    expect(result.code).toEqual(2);
+    expect(result.stdout).toContain('(channels: slack, webhook)');
+    expect(result.stdout).toContain('  problem  teams: MISSING_TEAMS_URL is not set (alerts.teams names it)');
+    expect(result.stderr).toContain('warning: alert channel not usable (channel=teams, problem=MISSING_TEAMS_URL is not set (alerts.teams names it))');
+  });
+});
+
 describe('dora alert test', () => {
   it('sends a sample to each configured channel', async () => {
     chat.reset();
