@@ -24,5 +24,6 @@ export function combine(signals: readonly Signal[], notes: readonly string[], ob
     return { verdict, confidence: round(0.1 + fraction * (observed.telemetryCompared ? 0.85 : 0.6)), reasons };
   }
   const doubt = signals.filter((signal) => signal.severity === verdict).reduce((product, signal) => product * (1 - signal.weight), 1);
-  return { verdict, confidence: round(1 - doubt), reasons };
+  // Never certain: 0.99 at most, so "100 %" is never printed for an inference.
+  return { verdict, confidence: Math.min(0.99, round(1 - doubt)), reasons };
 }
