@@ -5,6 +5,7 @@ import { processIo, type Io } from '../log.js';
 import { alertCommand } from './commands/alert.js';
 import { checkCommand } from './commands/check.js';
 import { collectCommand } from './commands/collect.js';
+import { dashboardsCommand } from './commands/dashboards.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { importCommand } from './commands/import.js';
@@ -18,7 +19,7 @@ import { handleError } from './handle-error.js';
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 type CommandFactory = (io: Io, exit: (code: number) => void) => Command;
-const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, linkCommand, unlinkCommand, releasesCommand, checkCommand, alertCommand, doctorCommand, schemaCommand];
+const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, linkCommand, unlinkCommand, releasesCommand, checkCommand, alertCommand, dashboardsCommand, doctorCommand, schemaCommand];
 
 /** Build the `dora` program. `exit` receives each command's exit code. */
 export function buildProgram(io: Io, exit: (code: number) => void): Command {
