@@ -76,7 +76,7 @@ describe('dora check', () => {
     const first = await check();
     expect(first.code).toEqual(0);
     expect(first.stdout).toContain('checked 3 releases of 2 services: 2 rollback, 0 watch, 1 healthy');
-    expect(first.stdout).toContain('shop v42 (heroku:acme-shop:v42): rollback, confidence 80 %');
+    expect(first.stdout).toContain('shop v42 (heroku:acme-shop:v42): rollback, confidence 85 %');
     expect(first.stdout).toContain('  roll back with: heroku releases:rollback v41 -a acme-shop');
     expect(first.stdout).toContain('alerts: 6 sent, 0 failed, 0 deferred (channels: slack, teams, webhook)');
     expect(first.stderr).toContain('rollback recommended: shop v42');
@@ -106,7 +106,7 @@ describe('dora check', () => {
     expect(body.blocks[1]?.text.text).toMatch(new RegExp(`^\\*Release\\* \`v42\` of \\*shop\\* in \\*production\\*, finished \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\n\\*Commit\\* \`${sha('s42').slice(0, 7)}\`$`));
     expect(body.blocks[2]?.text.text).toEqual('*Why*\n• incident PD-1 "Checkout errors" (SEV1) opened 20 min after it, still open; this was the latest release of shop');
     expect(body.blocks[3]?.fields.map((field: { text: string }) => field.text)).toEqual([
-      '*Verdict*\nrollback (confidence 80 %)',
+      '*Verdict*\nrollback (confidence 85 %)',
       '*Roll back with*\n`heroku releases:rollback v41 -a acme-shop`',
       '*Last good release*\nheroku:acme-shop:v41 (v41, ' + sha('s41').slice(0, 7) + ')',
     ]);
@@ -132,7 +132,7 @@ describe('dora check', () => {
       event: 'deployment.flagged',
       service: 'shop',
       verdict: 'rollback',
-      confidence: 0.8,
+      confidence: 0.85,
       state: 'live',
       release: { id: 'heroku:acme-shop:v42', version: 'v42', sha: sha('s42') },
       rollback: { id: 'heroku:acme-shop:v41', command: 'heroku releases:rollback v41 -a acme-shop' },

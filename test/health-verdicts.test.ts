@@ -84,8 +84,10 @@ describe('release verdicts from the store', () => {
   it('an incident opened in the window makes a live Heroku release `rollback`, with the last good release and its command', () => {
     const v42 = judged('heroku:acme-shop:v42');
     expect(v42.verdict).toEqual('rollback');
-    // Attributed by time (the latest release of shop, 20 min before it opened), inside the 2 h window: weight 0.8.
-    expect(v42.confidence).toEqual(0.8);
+    // Attributed by time (the latest release of shop, 20 min before it opened): derive's link confidence
+    // 0.9 − 0.4 × 20 min / 24 h = 0.894; inside the 2 h window, so rollback with weight 0.95 × 0.894 = 0.849.
+    expect(v42.signals.map((signal) => [signal.severity, signal.weight])).toEqual([['rollback', 0.849]]);
+    expect(v42.confidence).toEqual(0.85);
     expect(v42.reasons[0]).toEqual('incident PD-1 "Checkout errors" (SEV1) opened 20 min after it, still open; this was the latest release of shop');
     expect(v42.state).toEqual('live');
     expect(v42.rollbackTarget).toEqual({
@@ -141,7 +143,7 @@ describe('release verdicts from the store', () => {
   it('the rollback target skips a release that failed itself', () => {
     const search3 = judged('search-3');
     expect(search3.verdict).toEqual('rollback');
-    // Named by the incident: 0.95.
+    // Named by the incident: link confidence 1, weight 0.95.
     expect(search3.confidence).toEqual(0.95);
     expect(search3.reasons[0]).toEqual('incident PD-3 "Search down" names this release; opened 30 min after it, still open');
     expect(search3.rollbackTarget?.id).toEqual('search-1');
@@ -164,6 +166,7 @@ describe('release verdicts from the store', () => {
   it('an incident attributed after the observation window is `watch`', () => {
     const mail2 = judged('mail-2');
     expect(mail2.verdict).toEqual('watch');
+    // Link confidence 0.9 − 0.4 × 4 h / 24 h = 0.833; after the window: 0.6 × 0.833 = 0.4998.
     expect(mail2.confidence).toEqual(0.5);
     expect(mail2.reasons[0]).toEqual('incident PD-4 opened 4 h after it, resolved after 1 h, outside the 2 h observation window; this was the latest release of mail');
   });

@@ -13,6 +13,8 @@ export interface IncidentFact {
   severity: string;
   status: string;
   linkMethod: string;
+  /** Derive's confidence that the incident belongs to this release (0..1). */
+  linkConfidence: number;
   url: string;
   deploymentId: string;
 }
@@ -62,10 +64,10 @@ export async function loadFacts(client: ClickHouseClient, scope: string, environ
   const commitShas = [...new Set(releases.map((release) => release.commitSha).filter(Boolean))];
 
   const [incidents, reverts, attempts, checks, commits] = await Promise.all([
-    rows<{ id: string; opened_ms: number; resolved_ms: number | null; title: string; severity: string; status: string; link_method: string; deployment_id: string }>(
+    rows<{ id: string; opened_ms: number; resolved_ms: number | null; title: string; severity: string; status: string; link_method: string; link_confidence: number; deployment_id: string }>(
       client,
       `SELECT id, toUnixTimestamp64Milli(opened_at) AS opened_ms, toUnixTimestamp64Milli(resolved_at) AS resolved_ms,
-              title, severity, status, link_method, deployment_id
+              title, severity, status, link_method, link_confidence, deployment_id
        FROM ${currentViews.incidents}
        WHERE scope = {scope:String} AND deployment_id IN {ids:Array(String)}
        ORDER BY opened_at, id`,
@@ -122,6 +124,7 @@ export async function loadFacts(client: ClickHouseClient, scope: string, environ
       severity: row.severity,
       status: row.status,
       linkMethod: row.link_method,
+      linkConfidence: Number(row.link_confidence),
       url: urls.get(row.id) ?? '',
       deploymentId: row.deployment_id,
     });

@@ -8,9 +8,10 @@ import type { Release, Signal } from './types.js';
  * most; an inference (time-window attribution, an ancestor redeployed) less.
  */
 export const weights = {
-  incidentNamed: 0.95,
-  incidentInWindow: 0.8,
-  incidentLater: 0.5,
+  /** An incident derive attributes to the release: × derive's link confidence (1 when it names the release). */
+  incident: 0.95,
+  /** The same, opened after the observation window (watch): × the link confidence. */
+  incidentLater: 0.6,
   rollbackExplicit: 0.99,
   rollbackInferred: 0.85,
   revertWhileLive: 0.7,
@@ -37,21 +38,32 @@ export function sameCommit(a: string, b: string): boolean {
   return x.startsWith(y) || y.startsWith(x);
 }
 
+/** How derive tied the incident to the release (src/derive/readme.md, incident attribution), in words. */
+const linkedBy: Record<string, string> = {
+  manual: 'was linked to this release by hand',
+  explicit: 'names this release',
+  version: "names this release's version",
+  sha: 'names a commit this release shipped',
+  rollback: 'opened while this release was live, and it was rolled back',
+};
+
 function incidentSignal(release: Release, incident: IncidentFact, observation: Observation, windowText: string): Signal {
   const label = `incident ${incident.id}${incident.title ? ` "${incident.title}"` : ''}${incident.severity ? ` (${incident.severity})` : ''}`;
   const status =
     incident.resolvedAt === null ? 'still open' : incident.status === 'invalid' ? 'resolution time invalid' : `resolved after ${humanDuration((incident.resolvedAt - incident.openedAt) / 1000)}`;
   const when = `opened ${after(release.finishedAt, incident.openedAt)}, ${status}`;
-  if (incident.linkMethod === 'explicit') {
-    return { kind: 'incident', severity: 'rollback', weight: weights.incidentNamed, reason: `${label} names this release; ${when}` };
-  }
+  const confidence = incident.linkConfidence > 0 ? incident.linkConfidence : 1;
+  const weight = (base: number) => Math.round(base * confidence * 1000) / 1000;
+  const how = linkedBy[incident.linkMethod];
+  if (how) return { kind: 'incident', severity: 'rollback', weight: weight(weights.incident), reason: `${label} ${how}; ${when}` };
+  // Attributed by time alone (the latest release of the service when it opened).
   if (incident.openedAt < observation.end) {
-    return { kind: 'incident', severity: 'rollback', weight: weights.incidentInWindow, reason: `${label} ${when}; this was the latest release of ${release.service}` };
+    return { kind: 'incident', severity: 'rollback', weight: weight(weights.incident), reason: `${label} ${when}; this was the latest release of ${release.service}` };
   }
   return {
     kind: 'incident',
     severity: 'watch',
-    weight: weights.incidentLater,
+    weight: weight(weights.incidentLater),
     reason: `${label} ${when}, outside the ${windowText} observation window; this was the latest release of ${release.service}`,
   };
 }
