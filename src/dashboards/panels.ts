@@ -153,8 +153,8 @@ export function tablePanel(spec: Base & { columns: Column[]; colour?: { field: s
   };
 }
 
-export function textPanel(title: string, markdown: string): TextPanel {
-  return { type: 'text', title, description: title, options: { mode: 'markdown', content: markdown }, fieldConfig: { defaults: {}, overrides: [] } };
+export function textPanel(title: string, description: string, markdown: string): TextPanel {
+  return { type: 'text', title, description, options: { mode: 'markdown', content: markdown }, fieldConfig: { defaults: {}, overrides: [] } };
 }
 
 /** Lay panels out row by row on Grafana's 24-column grid; ids in reading order. */

@@ -66,7 +66,8 @@ to (DORA_CLICKHOUSE_URL), not the embedded store. The password is never written 
       const { settings, embedded } = datasourceSettings(ctx, options);
       const result = exportDashboards({ out: options.out, datasource: settings, dashboardsPath: options.dashboardsPath });
       if (embedded) {
-        ctx.log.warn('the agent uses the embedded store, which Grafana cannot read: the data source is left to Grafana\'s environment (DORA_CLICKHOUSE_HOST, ...)');
+        const say = options.fromEnv ? ctx.log.info : ctx.log.warn;
+        say('the agent uses the embedded store, which Grafana cannot read: the data source is left to Grafana\'s environment (DORA_CLICKHOUSE_HOST, ...)');
         ctx.log.info('hint: point the agent at a ClickHouse server (DORA_CLICKHOUSE_URL) and collect or import there; see "Grafana dashboards" in the README');
       }
       const { passwordEnv, ...shown } = settings;
@@ -75,7 +76,10 @@ to (DORA_CLICKHOUSE_URL), not the embedded store. The password is never written 
       } else {
         ctx.log.info(`wrote ${result.files.length} files to ${result.out}:`);
         for (const file of result.files) ctx.log.info(`  ${file}`);
-        ctx.log.info(`data source: ${shown.protocol}${String(shown.secure) === 'true' ? ' (TLS)' : ''} ${shown.host}:${shown.port}, user ${shown.username}, database ${shown.database}; password from ${passwordEnv}`);
+        const where = options.fromEnv || embedded
+          ? "from Grafana's environment (DORA_CLICKHOUSE_HOST, _PORT, _PROTOCOL, _SECURE, _USER, _DATABASE)"
+          : `${shown.secure === true ? 'https' : 'http'}://${shown.host}:${shown.port}${shown.path}, user ${shown.username}, database ${shown.database}`;
+        ctx.log.info(`data source: ${where}; password from ${passwordEnv}`);
       }
       exit(0);
     });

@@ -30,7 +30,7 @@ export function debugDashboard() {
       {
         height: 5,
         panels: [
-          { width: 10, panel: textPanel('How to read this', help) },
+          { width: 10, panel: textPanel('How to read this', 'Where to look when a figure is missing or surprising, and the commands that show the same.', help) },
           {
             width: 14,
             panel: statPanel({

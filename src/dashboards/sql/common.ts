@@ -67,7 +67,9 @@ export const where = (conditions: string[]) => conditions.join('\n  AND ');
 /** NaN (a quantile over no rows) becomes NULL: Grafana shows "n/a", never 0, like the report's null. */
 export const nullIfNaN = (expression: string) => `if(isNaN(${expression}), NULL, ${expression})`;
 
-const benchmarks = Object.keys(benchmarkBands.failureBands) as Benchmark[];
+/** The report's default set first (`dora report --benchmark`, default 2023); object key order would put 2021 first. */
+const defaultBenchmark: Benchmark = '2023';
+const benchmarks = [defaultBenchmark, ...(Object.keys(benchmarkBands.failureBands) as Benchmark[]).filter((name) => name !== defaultBenchmark)];
 
 /** One multiIf per benchmark set, chosen by the `benchmark` alias (the dashboard variable). */
 function perBenchmark(build: (benchmark: Benchmark) => string): string {
