@@ -84,6 +84,10 @@ function expectStatsEqual(results: PanelResult[], metrics: Record<string, any>):
     const expected = flatten(result.refId === 'lead_time_breakdown' ? metrics.lead_time.breakdown : metrics[result.refId]);
     const row = result.rows[0] as Record<string, unknown>;
     expect(Object.keys(row).filter((column) => !(column in expected)), result.panel).toEqual([]);
+    // Every tile the panel shows is a column of its query.
+    const panel = Object.values(shipped).flatMap((dashboard) => dashboard.panels).find((item) => item.title === result.panel && item.type === 'stat')!;
+    const tiles = panel.fieldConfig.overrides.map((override) => String(override.matcher.options));
+    expect(tiles.filter((tile) => !(tile in row)), result.panel).toEqual([]);
     expect(row, `${result.panel} (${result.refId})`).toEqual(Object.fromEntries(Object.keys(row).map((column) => [column, expected[column]])));
     compared++;
   }

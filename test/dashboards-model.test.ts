@@ -185,6 +185,19 @@ describe('the dashboards in dashboards/', () => {
     });
   });
 
+  it("stat panels pick their tiles by display name, as Grafana matches reduceOptions.fields", () => {
+    for (const name of dashboardNames) {
+      for (const panel of load(name).panels.filter((item: { type: string }) => item.type === 'stat')) {
+        const pattern = String(panel.options.reduceOptions.fields);
+        const regexp = new RegExp(pattern.slice(1, -1));
+        const names = panel.fieldConfig.overrides.map((override: any) => override.properties.find((property: any) => property.id === 'displayName').value as string);
+        // Grafana fills in variables in display names: the tier reads "tier (DORA 2023)".
+        for (const displayName of names) expect(regexp.test(displayName.replace('${benchmark}', '2023')), `${panel.title}: ${displayName}`).toBe(true);
+        expect(regexp.test('deploy_failures'), panel.title).toBe(false);
+      }
+    }
+  });
+
   it('no query mixes a macro with its _ms twin (the plugin would replace one inside the other)', () => {
     for (const name of dashboardNames) {
       for (const panel of load(name).panels) {

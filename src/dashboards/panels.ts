@@ -59,14 +59,24 @@ export const tierMappings: ValueMapping[] = [
   { type: 'special', options: { match: 'null', result: { text: 'insufficient data', color: '#6e7079', index: 4 } } },
 ];
 
-/** A stat panel: the figures as tiles, plus the tier coloured by band (named with the benchmark set). */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The tier's tile, named with the benchmark set (Grafana fills in `${benchmark}`). */
+const tierName = 'tier (DORA ${benchmark})';
+
+/**
+ * A stat panel: the figures as tiles, plus the tier coloured by band. The query returns
+ * every field of the report's figure (the tests compare them all); `reduceOptions.fields`
+ * picks the tiles, and Grafana matches it against display names (after the overrides),
+ * not column names, so the pattern is built from those.
+ */
 export function statPanel(spec: Base & { figures: Column[]; tier?: boolean }): StatPanel {
-  const shown = [...spec.figures.map((figure) => figure.field), ...(spec.tier === false ? [] : ['tier'])];
+  const shown = [...spec.figures.map((figure) => escapeRegExp(figure.displayName)), ...(spec.tier === false ? [] : ['tier \\(DORA .*\\)'])];
   const overrides = spec.figures.map(columnOverride);
   if (spec.tier !== false) {
     overrides.push(
       byName('tier', [
-        { id: 'displayName', value: 'tier (DORA ${benchmark})' },
+        { id: 'displayName', value: tierName },
         { id: 'mappings', value: tierMappings },
         { id: 'color', value: { mode: 'thresholds' } },
       ]),

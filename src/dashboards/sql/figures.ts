@@ -61,11 +61,11 @@ export function deploymentFrequencySql(narrowing: Narrowing): string {
     'dates AS (SELECT first_day + number AS day, day IN (SELECT day FROM deploy_dates) AS deployed FROM numbers(day_count))',
   )}
 SELECT
+  deployments / (days / 7) AS per_week,
+  week_median AS deploy_days_per_week_median,
   deployments,
   deployments / days AS per_day,
-  deployments / (days / 7) AS per_week,
   deploy_days,
-  week_median AS deploy_days_per_week_median,
   month_median AS deploy_days_per_month_median,
   deploy_failures,
   ${frequencyTier({ deployments: 'deployments', weekMedian: 'week_median', monthMedian: 'month_median', deployDays: 'deploy_days', days: 'days' })} AS tier
@@ -82,7 +82,7 @@ FROM (
 /** Lead time for changes: n, exact p50 and p90 over the changes shipped in the window. */
 export function leadTimeSql(narrowing: Narrowing): string {
   return `${withClause()}
-SELECT changes, median_seconds, p90_seconds, ${leadTimeTier('median_seconds', 'changes')} AS tier
+SELECT median_seconds, p90_seconds, changes, ${leadTimeTier('median_seconds', 'changes')} AS tier
 FROM (
   SELECT changes, ${nullIfNaN('lead[1]')} AS median_seconds, ${nullIfNaN('lead[2]')} AS p90_seconds
   FROM (${aggregate(leadTimeSpec, narrowing)})
@@ -95,9 +95,10 @@ const stages = ['coding', 'pickup', 'review', 'deploy'];
 export function breakdownSql(narrowing: Narrowing): string {
   return `${withClause()}
 SELECT
+  ${stages.map((stage) => `${nullIfNaN(`${stage}_median`)} AS ${stage}_median_seconds`).join(',\n  ')},
   lead.pull_requests AS pull_requests,
-  ${stages.map((stage) => `${stage}_n, ${nullIfNaN(`${stage}_median`)} AS ${stage}_median_seconds`).join(',\n  ')},
-  clamped AS clamped_stages
+  clamped AS clamped_stages,
+  ${stages.map((stage) => `${stage}_n`).join(', ')}
 FROM (${aggregate(leadTimeSpec, narrowing)}) AS lead
 CROSS JOIN (${aggregate(breakdownSpec, narrowing)}) AS stages`;
 }
@@ -105,7 +106,7 @@ CROSS JOIN (${aggregate(breakdownSpec, narrowing)}) AS stages`;
 /** Change failure rate: failed ÷ production deployments, both counts beside the rate. */
 export function changeFailureRateSql(narrowing: Narrowing): string {
   return `${withClause()}
-SELECT failed, deployments, rate, ${failureRateTier('rate', 'deployments')} AS tier
+SELECT rate, failed, deployments, ${failureRateTier('rate', 'deployments')} AS tier
 FROM (
   SELECT failed_deployments AS failed, deployments, if(deployments > 0, failed_deployments / deployments, NULL) AS rate
   FROM (
@@ -119,7 +120,7 @@ FROM (
 /** Time to restore: incidents opened in the window; median and p90 over the resolved ones. */
 export function timeToRestoreSql(narrowing: Narrowing): string {
   return `${withClause()}
-SELECT incidents, resolved, open, invalid, median_seconds, p90_seconds, ${restoreTier('median_seconds', 'resolved')} AS tier
+SELECT median_seconds, resolved, open, p90_seconds, incidents, invalid, ${restoreTier('median_seconds', 'resolved')} AS tier
 FROM (
   SELECT incidents, resolved, open, invalid, ${nullIfNaN('restore[1]')} AS median_seconds, ${nullIfNaN('restore[2]')} AS p90_seconds
   FROM (${aggregate(restoreSpec, narrowing)})
@@ -129,7 +130,7 @@ FROM (
 /** Failed deployment recovery time: per failed deployment, the time to the next one that did not fail. */
 export function recoveryTimeSql(narrowing: Narrowing): string {
   return `${withClause()}
-SELECT failed, recovered, median_seconds, ${restoreTier('median_seconds', 'recovered')} AS tier
+SELECT median_seconds, recovered, failed, ${restoreTier('median_seconds', 'recovered')} AS tier
 FROM (
   SELECT failed_deployments AS failed, recovered, ${nullIfNaN('recovery')} AS median_seconds
   FROM (${aggregate(recoverySpec, narrowing)})
@@ -139,7 +140,7 @@ FROM (
 /** Rework rate: rollbacks and deployments made while an incident of the service was open, ÷ production deployments. */
 export function reworkRateSql(narrowing: Narrowing): string {
   return `${withClause()}
-SELECT deployments, rework_deployments AS rework, if(deployments > 0, rework_deployments / deployments, NULL) AS rate
+SELECT if(deployments > 0, rework_deployments / deployments, NULL) AS rate, rework_deployments AS rework, deployments
 FROM (
   SELECT count() AS deployments, toUInt64(sum(rework)) AS rework_deployments
   FROM current_deployments
