@@ -38,6 +38,20 @@ describe('the dora bin', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ file: '-', accepted: 2, rejected: 0 });
   });
 
+  it('derives and reports while standard input is a pipe (chDB must not read it as insert data)', async () => {
+    const home = join(tmp.dir, 'report-stdin');
+    expect((await dora(['--home', home, 'import', resolve('examples/events.ndjson')])).code).toBe(0);
+    const result = await dora(['--home', home, 'report', '--since', '2026-03-01', '--until', '2026-03-08', '--format', 'json'], {
+      input: 'this text must not end up in any table\n',
+    });
+    expect(result.code).toBe(0);
+    const overall = JSON.parse(result.stdout).overall;
+    // Production successes in the week: api v41, v42 and v43 (web-118 failed, web-117 is staging).
+    expect(overall.deployment_frequency.deployments).toBe(3);
+    // v42 was rolled back by v43, and PD-7 opened 20 minutes after it: one failed deployment of three.
+    expect(overall.change_failure_rate).toMatchObject({ failed: 1, deployments: 3 });
+  });
+
   it('refuses a second process on the same embedded store, naming the holder', async () => {
     const home = join(tmp.dir, 'locked');
     const store = await openStore({ home });
