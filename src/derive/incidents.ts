@@ -1,5 +1,5 @@
-import type { RepoData } from './changes.js';
-import { namedCommit, namedVersion, shasIn, versionIndex } from './references.js';
+import type { RepoData, Shipment } from './changes.js';
+import { idIndex, namedCommit, namedDeploymentId, namedVersion, shasIn, versionIndex } from './references.js';
 import type { RollbackFacts } from './rollbacks.js';
 import { humanDuration, seconds } from './time.js';
 import type { DerivedIncidentRow, IncidentInput, IncidentStatus, LinkMethod, ManualLink, ProductionDeployment } from './types.js';
@@ -26,6 +26,8 @@ export interface AttributionContext {
   repos: ReadonlyMap<string, RepoData>;
   shippedBy: ReadonlyMap<string, Int32Array>;
   rollbacks: readonly RollbackFacts[];
+  /** What each deployment shipped, with the commits that later reverted part of it (the revert layer). */
+  shipments?: readonly Shipment[];
 }
 
 export function incidentStatus(incident: IncidentInput): IncidentStatus {
@@ -50,9 +52,11 @@ const none = (reason: string): Decision => ({ ordinal: -1, deploymentId: '', dep
  * confidence and the reason:
  *  1. a person's decision (`dora link` / `dora unlink`), which later collections never undo;
  *  2. the deployment the incident names (`deployment`), when it is a successful production deployment;
+ *  2b. a deployment id of the service its text names;
  *  3. a release version of the service its text names;
  *  4. a commit it names (text or `extra.sha`): the deployment that first shipped it;
  *  5. a deployment of the service live when it opened and rolled back after (within the window);
+ *  5b. one of them with a shipped commit reverted by a deployment finished after it opened (within the window);
  *  6. the latest production deployment of its service finished at or before it opened, at most the
  *     window (`metrics.attributionWindowHours`) earlier (DESIGN.md §4);
  *  7. none.
@@ -71,6 +75,7 @@ export function attributeIncidents(
   const rows: DerivedIncidentRow[] = [];
   const windowText = humanDuration(ctx.windowMs / 1000);
   const versions = versionIndex(deployments);
+  const ids = idIndex(deployments);
   const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
   for (const incident of incidents) {
     const own = incident.service === service;
@@ -120,6 +125,19 @@ export function attributeIncidents(
     }
     // Other services' incidents reach this service only through the layers above.
     if (!own) return none('');
+    const mentioned = namedDeploymentId(incident.text, ids);
+    if (mentioned >= 0) {
+      const deployment = deployments[mentioned] as ProductionDeployment;
+      return {
+        ordinal: mentioned,
+        deploymentId: deployment.id,
+        deploymentService: service,
+        method: 'deployment_id',
+        confidence: 1,
+        reason: `${prefix}it names deployment ${deployment.id}`,
+        note: `${label} (deployment id link: its text names this deployment)`,
+      };
+    }
     const version = namedVersion(incident.text, versions, deployments, incident.openedAt);
     if (version >= 0) {
       const deployment = deployments[version] as ProductionDeployment;
@@ -161,6 +179,20 @@ export function attributeIncidents(
         note: `${label} (rollback link: opened ${after} after it, and ${by} rolled it back)`,
       };
     }
+    const reverted = revertedAround(incident.openedAt);
+    if (reverted) {
+      const deployment = deployments[reverted.ordinal] as ProductionDeployment;
+      const after = humanDuration((reverted.by.finishedAt - incident.openedAt) / 1000);
+      return {
+        ordinal: reverted.ordinal,
+        deploymentId: deployment.id,
+        deploymentService: service,
+        method: 'revert',
+        confidence: 0.95,
+        reason: `${prefix}${deployment.id} shipped a commit reverted by ${reverted.sha.slice(0, 7)} (in ${reverted.by.id}, ${after} after it opened)`,
+        note: `${label} (revert link: ${reverted.by.id} reverted a commit of it, ${after} after the incident opened)`,
+      };
+    }
     const latest = latestAtOrBefore(deployments, incident.openedAt);
     const candidate = latest >= 0 ? (deployments[latest] as ProductionDeployment) : undefined;
     const gap = candidate ? incident.openedAt - candidate.finishedAt : Infinity;
@@ -194,6 +226,22 @@ export function attributeIncidents(
       if (rollback && rollback.finishedAt >= openedAt) return ordinal;
     }
     return -1;
+  }
+
+  /**
+   * A deployment finished at most the window before the incident opened that shipped a
+   * commit later reverted, the revert going out after it opened (within the window).
+   */
+  function revertedAround(openedAt: number): { ordinal: number; sha: string; by: ProductionDeployment } | undefined {
+    for (let ordinal = latestAtOrBefore(deployments, openedAt); ordinal >= 0; ordinal--) {
+      if (openedAt - (deployments[ordinal] as ProductionDeployment).finishedAt > ctx.windowMs) break;
+      for (const sha of ctx.shipments?.[ordinal]?.revertedBy ?? []) {
+        const shipped = namedCommit([sha], ctx.repos, ctx.shippedBy).ordinal;
+        const by = shipped >= 0 ? (deployments[shipped] as ProductionDeployment) : undefined;
+        if (by && by.finishedAt >= openedAt && by.finishedAt - openedAt <= ctx.windowMs) return { ordinal, sha, by };
+      }
+    }
+    return undefined;
   }
 }
 

@@ -3,8 +3,24 @@ import type { ProductionDeployment } from './types.js';
 
 /**
  * What an incident's text names (its title, and the description and custom fields the
- * incident collectors keep in `extra`): a release version of the service, or a commit.
+ * incident collectors keep in `extra`): a deployment id, a release version of the
+ * service, or a commit.
  */
+
+/** Id-like runs of text: `gha-run-4821`, `heroku:shop-prod:v42`, `github:acme/api:1234` (ending on a letter or digit). */
+const ID_TOKEN = /[A-Za-z0-9][A-Za-z0-9_.:/#@+-]*[A-Za-z0-9]/g;
+
+/** Deployment id (lower case) → ordinal; built once per service. */
+export function idIndex(deployments: readonly ProductionDeployment[]): Map<string, number> {
+  return new Map(deployments.map((deployment, ordinal) => [deployment.id.toLowerCase(), ordinal]));
+}
+
+/** The deployment whose id the text names as a whole token (issue 7); the latest when several are. -1 when none. */
+export function namedDeploymentId(text: string, index: ReadonlyMap<string, number>): number {
+  let found = -1;
+  for (const [token] of text.matchAll(ID_TOKEN)) found = Math.max(found, index.get(token.toLowerCase()) ?? -1);
+  return found;
+}
 
 /** 7-40 hex characters with at least one digit and one letter, so "deadbee" or "1234567" are not taken for SHAs. */
 const SHA = /\b[0-9a-f]{7,40}\b/gi;

@@ -9,7 +9,7 @@ import { deriveService, type ServiceContext } from './service.js';
 import { DerivedWriter, derivedTables } from './write.js';
 
 /** Bump when a derivation rule changes: every service is derived again on the next run. */
-export const DERIVE_VERSION = 3;
+export const DERIVE_VERSION = 4;
 
 export interface DeriveOptions {
   config: Config;
@@ -97,6 +97,8 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
       incidents: incidentStats.get(service) ?? null,
       naming: namingStats.get(service) ?? null,
       overrides: overrideStats.get(service) ?? null,
+      // A monorepo service's path globs decide which changes are its own.
+      paths: options.config.services[service]?.paths ?? [],
       repos: repos.map((repo) => [repo, commitStats.get(repo) ?? null, prStats.get(repo) ?? null]),
     };
     return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');

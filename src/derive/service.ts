@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { shipChanges, type RepoData } from './changes.js';
 import { attributeIncidents } from './incidents.js';
 import { deploymentOutcomes } from './outcomes.js';
+import { scopeChangesToPaths } from './paths.js';
 import { placeDeployment } from './placement.js';
 import type { RepoCache } from './repos.js';
 import { detectRollbacks } from './rollbacks.js';
@@ -42,7 +43,10 @@ export async function deriveService(ctx: ServiceContext, service: string): Promi
   for (const repo of new Set(candidates.flat())) repos.set(repo, await ctx.repos.get(repo));
   const placements = deployments.map((deployment, ordinal) => placeDeployment(deployment, candidates[ordinal] as string[], repos));
 
-  const { shipments, changes, shippedBy } = shipChanges(deployments, placements, repos);
+  const shipped = shipChanges(deployments, placements, repos);
+  const { shipments, shippedBy } = shipped;
+  // A monorepo service with `paths` in the catalog counts only the changes under them (issue 7).
+  const changes = await scopeChangesToPaths(ctx.client, ctx.config, service, deployments, shipments, shipped.changes, repos);
   const rollbacks = detectRollbacks(deployments, placements, repos);
   const attribution = attributeIncidents(service, incidents, deployments, {
     elsewhere,
@@ -51,6 +55,7 @@ export async function deriveService(ctx: ServiceContext, service: string): Promi
     repos,
     shippedBy,
     rollbacks,
+    shipments,
   });
   const own = incidents.filter((incident) => incident.service === service);
   return {

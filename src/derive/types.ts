@@ -109,7 +109,7 @@ export interface DerivedChangeRow {
 }
 
 export type IncidentStatus = 'resolved' | 'open' | 'invalid';
-export type LinkMethod = 'manual' | 'explicit' | 'version' | 'sha' | 'rollback' | 'window' | 'none';
+export type LinkMethod = 'manual' | 'explicit' | 'deployment_id' | 'version' | 'sha' | 'rollback' | 'revert' | 'window' | 'none';
 
 export interface DerivedIncidentRow {
   service: string;
