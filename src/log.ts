@@ -11,7 +11,7 @@ export interface Io {
 }
 
 export const processIo: Io = {
-  out: (text) => void process.stdout.write(text),
+  out: (text) => void process.stdout.write(scrub(text)),
   err: (text) => void process.stderr.write(scrub(text)),
   interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
 };

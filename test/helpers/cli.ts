@@ -1,5 +1,5 @@
 import { run } from '../../src/cli/program.js';
-import type { Io } from '../../src/log.js';
+import { scrub, type Io } from '../../src/log.js';
 
 export interface CliResult {
   code: number;
@@ -13,7 +13,8 @@ export interface CliResult {
 export async function runCli(argv: string[]): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const io: Io = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
+  // Scrubbed like the real process output, so tests see what a user would.
+  const io: Io = { out: (text) => void (stdout += scrub(text)), err: (text) => void (stderr += scrub(text)), interactive: false };
   const code = await run(argv, io);
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
