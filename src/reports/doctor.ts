@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { incidentSources, type IncidentSourcesSection } from '../catalog/doctor.js';
 import type { EventKind } from '../events/schemas.js';
 import { fromClickHouseTime } from '../events/time.js';
 import { latestSchemaVersion, tables } from '../store/schema.js';
@@ -9,6 +10,8 @@ export interface DoctorReport {
   kinds: Record<EventKind, KindSummary>;
   deployments_by_environment: { environment: string; status: string; rows: number }[];
   runs: RunSummary[];
+  /** Incidents on services no catalog entry lists, and those a severity filter left out (issue 7). */
+  incident_sources: IncidentSourcesSection;
 }
 
 export interface KindSummary {
@@ -91,5 +94,5 @@ export async function doctorReport(client: ClickHouseClient): Promise<DoctorRepo
     rejected: Number(run.last_rejected),
     message: String(run.last_message),
   }));
-  return { schema_version: latestSchemaVersion, kinds, deployments_by_environment, runs };
+  return { schema_version: latestSchemaVersion, kinds, deployments_by_environment, runs, incident_sources: await incidentSources(client) };
 }

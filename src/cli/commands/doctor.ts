@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { renderIncidentSources } from '../../catalog/doctor.js';
 import type { Io } from '../../log.js';
 import { doctorReport, type DoctorReport } from '../../reports/doctor.js';
 import { commandContext, printJson, withStore, type OutputFormat } from '../context.js';
@@ -43,6 +44,7 @@ function renderText(report: DoctorReport, storeLine: string, configPath: string 
   if (report.deployments_by_environment.length > 0) {
     parts.push('', table(['deployments by environment', 'status', 'rows'], report.deployments_by_environment.map((row) => [row.environment, row.status, row.rows])));
   }
+  parts.push(...renderIncidentSources(report.incident_sources, table));
   parts.push('');
   if (report.runs.length === 0) parts.push('nothing imported or collected yet: try `dora import FILE` or `dora record deployment --help`');
   else {
