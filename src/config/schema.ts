@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AlertsSection } from '../alerts/config.js';
+import { ScheduleSection } from '../agent/schedule-config.js';
 import { HealthSection, TelemetrySection } from '../health/config.js';
 
 const names = z.array(z.string().min(1)).default([]);
@@ -45,6 +46,7 @@ export const Config = z.strictObject({
   health: HealthSection.prefault({}),
   /** OpenTelemetry traces compared per release (src/health/telemetry). */
   telemetry: TelemetrySection.prefault({}),
-  schedule: z.record(z.string(), z.unknown()).optional(),
+  /** When `dora agent` runs each job (src/agent). */
+  schedule: ScheduleSection.prefault({}),
 });
 export type Config = z.infer<typeof Config>;
