@@ -39,7 +39,12 @@ afterAll(async () => {
   await store.dispose();
 });
 
-const incidentRequests = () => fake.requests.map((request) => `${request.path}${request.path === '/incidents' ? ` ${request.query.get('since')} ${request.query.get('offset')}` : ''}`);
+const incidentRequests = () =>
+  fake.requests.map((request) => {
+    if (request.path !== '/incidents') return request.path;
+    const window = request.query.get('date_range') === 'all' ? `all ${request.query.getAll('statuses[]').join('+')}` : request.query.get('since');
+    return `${request.path} ${window} ${request.query.get('offset')}`;
+  });
 
 describe('dora collect pagerduty against a local PagerDuty', () => {
   it('pages through three pages, waits out a 429 for its Retry-After, maps services through the catalog and marks what the filter ignores', async () => {
@@ -85,8 +90,9 @@ describe('dora collect pagerduty against a local PagerDuty', () => {
     const { run } = pagerdutyRunner(store.client, agent, TOKEN, { pageSize: 2, now: () => Date.parse('2026-03-12T00:00:00Z') });
     const { summary } = await run({ since: '2026-02-20', urgencies: ['high'] }, fake.url);
 
-    // watermark 03-10 00:00 minus the hour of overlap; Q5 (created 03-05) is outside it, so it is read by id.
-    expect(incidentRequests()).toEqual(['/incidents 2026-03-09T23:00:00.000Z 0', '/incidents/Q5']);
+    // watermark 03-10 00:00 minus the hour of overlap; Q5 (created 03-05) is outside it: what is open now is
+    // listed once, whatever its date, and Q5, no longer in that list, is read by id.
+    expect(incidentRequests()).toEqual(['/incidents 2026-03-09T23:00:00.000Z 0', '/incidents all triggered+acknowledged 0', '/incidents/Q5']);
     expect(summary.events.incident).toEqual(2);
     const rows = await incidentRows(store.client);
     expect(rows.filter((row) => row.id === 'pagerduty:Q5' || row.id === 'pagerduty:Q7').map((row) => [row.id, row.resolved_at])).toEqual([
@@ -96,15 +102,30 @@ describe('dora collect pagerduty against a local PagerDuty', () => {
     expect(JSON.parse((await readCursor(store.client, 'pagerduty', 'incidents'))!).open).toEqual([]);
   });
 
+  it('an incident still open is found in the one listing of open incidents: no request per incident', async () => {
+    fake.incidents.push({ id: 'Q8', number: 8, title: 'queue backlog', service: checkout, created_at: '2026-03-12T02:00:00Z', status: 'acknowledged', urgency: 'high' });
+    const later = async (now: string) => {
+      fake.requests.length = 0;
+      const { run } = pagerdutyRunner(store.client, agent, TOKEN, { now: () => Date.parse(now) });
+      await run({ since: '2026-02-20', urgencies: ['high'] }, fake.url);
+    };
+    await later('2026-03-12T06:00:00Z');
+    expect(JSON.parse((await readCursor(store.client, 'pagerduty', 'incidents'))!).open).toEqual(['Q8']);
+    // A day later Q8 (opened before the new window) is still open: listed among the open ones, not read by id.
+    await later('2026-03-13T06:00:00Z');
+    expect(incidentRequests()).toEqual(['/incidents 2026-03-12T05:00:00.000Z 0', '/incidents all triggered+acknowledged 0']);
+    expect(JSON.parse((await readCursor(store.client, 'pagerduty', 'incidents'))!).open).toEqual(['Q8']);
+  });
+
   it('backfills when `since` moves earlier than what was read, and re-collecting changes nothing', async () => {
     fake.requests.length = 0;
     fake.incidents.push({ id: 'Q0', number: 100, title: 'old outage', service: checkout, created_at: '2026-02-10T00:00:00Z', status: 'resolved', resolved_at: '2026-02-10T03:00:00Z', urgency: 'high' });
-    const { run } = pagerdutyRunner(store.client, agent, TOKEN, { now: () => Date.parse('2026-03-12T00:00:00Z') });
+    const { run } = pagerdutyRunner(store.client, agent, TOKEN, { now: () => Date.parse('2026-03-14T00:00:00Z') });
     await run({ since: '2026-02-01', urgencies: ['high'] }, fake.url);
-    // One 30-day window from 02-01, then the rest up to now.
+    // One 30-day window from 02-01, then the rest up to now (Q8, still open, is listed in it).
     expect(incidentRequests()).toEqual(['/incidents 2026-02-01T00:00:00.000Z 0', '/incidents 2026-03-03T00:00:00.000Z 0']);
     const rows = await incidentRows(store.client);
-    expect(rows.map((row) => row.id)).toEqual(['pagerduty:Q0', 'pagerduty:Q1', 'pagerduty:Q2', 'pagerduty:Q3', 'pagerduty:Q4', 'pagerduty:Q5', 'pagerduty:Q6', 'pagerduty:Q7']);
+    expect(rows.map((row) => row.id)).toEqual(['pagerduty:Q0', 'pagerduty:Q1', 'pagerduty:Q2', 'pagerduty:Q3', 'pagerduty:Q4', 'pagerduty:Q5', 'pagerduty:Q6', 'pagerduty:Q7', 'pagerduty:Q8']);
     expect(JSON.parse((await readCursor(store.client, 'pagerduty', 'incidents'))!).start).toEqual('2026-02-01T00:00:00.000Z');
   });
 });
@@ -129,7 +150,7 @@ describe('PagerDuty failures', () => {
 
   it('5xx: backs off 1, 2, 4, 8, 16 s and then gives up, keeping what earlier runs stored', async () => {
     const before = (await incidentRows(store.client)).length;
-    const { run, waits } = pagerdutyRunner(store.client, agent, TOKEN, { now: () => Date.parse('2026-03-13T00:00:00Z') });
+    const { run, waits } = pagerdutyRunner(store.client, agent, TOKEN, { now: () => Date.parse('2026-03-15T00:00:00Z') });
     fake.script(...Array.from({ length: 6 }, () => ({ match: /^\/incidents$/, status: 503 })));
     const error = await run({ since: '2026-02-01' }, fake.url).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SourceUnavailableError);

@@ -23,6 +23,8 @@ export interface PagerDutyCollectorOptions {
 const DAY_MS = 86_400_000;
 /** Each run reads again from an hour before the watermark: an incident created just before the last run ended but listed late is not missed. */
 const OVERLAP_MS = 3_600_000;
+/** Incidents gathered before a batch is written. */
+const BATCH_EVENTS = 1_000;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createPagerDutyCollector(options: PagerDutyCollectorOptions = {}): Collector<PagerDutyConfig> {
@@ -108,6 +110,8 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
     return { events, cursor: { scope: CURSOR_SCOPE, value: writeCursor(cursor) } };
   };
 
+  // Pages are gathered into batches of about 1,000 incidents: one insert each, and a cursor after each.
+  let pending: IncidentEvent[] = [];
   for (let windowStart = from; windowStart < now; windowStart += windowMs) {
     const windowEnd = Math.min(now, windowStart + windowMs);
     let start = windowStart;
@@ -122,14 +126,14 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
         ...include,
       ];
       const page = await client.incidents(query, offset, pageSize);
-      const events = take(page.items, `page at offset ${offset}`);
-      const last = events.at(-1)?.opened_at;
-      if (!page.more || page.items.length === 0) {
-        yield batch(events, windowEnd);
-        break;
-      }
+      pending.push(...take(page.items, `page at offset ${offset}`));
+      if (!page.more || page.items.length === 0) break;
+      const last = pending.at(-1)?.opened_at;
       // Sorted by creation, so everything before the last one is read: resume there after a crash.
-      yield batch(events, last ? Date.parse(last) : start);
+      if (pending.length >= BATCH_EVENTS && last) {
+        yield batch(pending, Date.parse(last));
+        pending = [];
+      }
       offset += page.items.length;
       if (offset + pageSize > MAX_OFFSET && last) {
         // PagerDuty refuses offsets past 10,000: narrow the window to start at the last incident read.
@@ -137,20 +141,32 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
         offset = 0;
       }
     }
+    if (pending.length >= BATCH_EVENTS || windowEnd >= now) {
+      yield batch(pending, windowEnd);
+      pending = [];
+    }
   }
 
-  // Incidents still open last time and not listed again: read each by id, so a resolution is not missed.
-  const stale = [...open].filter((id) => !seen.has(id));
-  const refreshed: IncidentEvent[] = [];
-  for (const id of stale) {
+  // Incidents open last time and not listed again (opened before this run's window): one listing of
+  // what is open now, whatever its date; those no longer in it are read by id for their resolution.
+  if ([...open].some((id) => !seen.has(id))) {
+    const openNow: Query = [['date_range', 'all'], ['statuses[]', 'triggered'], ['statuses[]', 'acknowledged'], ['sort_by', 'created_at:asc'], ...filters, ...include];
+    for (let offset = 0; offset + pageSize <= MAX_OFFSET; ) {
+      const page = await client.incidents(openNow, offset, pageSize);
+      pending.push(...take(page.items, `open incidents at offset ${offset}`));
+      if (!page.more || page.items.length === 0) break;
+      offset += page.items.length;
+    }
+  }
+  for (const id of [...open].filter((candidate) => !seen.has(candidate))) {
     const item = await client.incident(id, include);
     if (item === undefined) {
       ctx.log.warn('pagerduty incident no longer found; no longer followed', { incident: id });
       open.delete(id);
       continue;
     }
-    refreshed.push(...take([item], `incident ${id}`));
+    pending.push(...take([item], `incident ${id}`));
   }
   if (since < cursor.start) cursor.start = since;
-  yield batch(refreshed, Date.parse(cursor.watermark));
+  yield batch(pending, Date.parse(cursor.watermark));
 }

@@ -148,11 +148,14 @@ export async function startFakePagerDuty(options: { token: string; incidents?: F
     if (!(limit >= 1 && limit <= 100)) return [400, errorBody(2001, 'Invalid Input Provided: limit must be between 1 and 100')];
     if (offset + limit > 10_000) return [400, errorBody(2001, 'Invalid Input Provided: Offset must be less than 10000')];
     if (query.get('sort_by') !== 'created_at:asc') return [400, errorBody(2001, 'fake: only sort_by=created_at:asc is modelled')];
-    const since = Date.parse(query.get('since') ?? '');
-    const until = Date.parse(query.get('until') ?? '');
-    if (!Number.isFinite(since) || !Number.isFinite(until) || until - since > 183 * 86_400_000) {
+    // `date_range=all` ignores since and until; otherwise both are needed, at most 6 months apart.
+    const all = query.get('date_range') === 'all';
+    const since = all ? -Infinity : Date.parse(query.get('since') ?? '');
+    const until = all ? Infinity : Date.parse(query.get('until') ?? '');
+    if (!all && (!Number.isFinite(since) || !Number.isFinite(until) || until - since > 183 * 86_400_000)) {
       return [400, errorBody(2001, 'Invalid Input Provided: the date range may not exceed 6 months')];
     }
+    const statuses = query.getAll('statuses[]');
     const services = query.getAll('service_ids[]');
     const teams = query.getAll('team_ids[]');
     const urgencies = query.getAll('urgencies[]');
@@ -161,6 +164,7 @@ export async function startFakePagerDuty(options: { token: string; incidents?: F
       .filter((incident) => services.length === 0 || services.includes(incident.service.id))
       .filter((incident) => teams.length === 0 || (incident.teams ?? []).some((team) => teams.includes(team)))
       .filter((incident) => urgencies.length === 0 || urgencies.includes(incident.urgency))
+      .filter((incident) => statuses.length === 0 || statuses.includes(incident.status))
       .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.number - b.number);
     const page = matching.slice(offset, offset + limit);
     return [200, { incidents: page.map((incident) => renderIncident(incident, base, includeTrigger)), limit, offset, more: offset + limit < matching.length, total: null }];
