@@ -10,6 +10,7 @@ export interface GlobalOptions {
   clickhouseUrl?: string;
   clickhouseUser?: string;
   clickhouseDatabase?: string;
+  clickhouseCluster?: string;
   quiet?: boolean;
 }
 

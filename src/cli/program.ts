@@ -31,6 +31,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
     .option('--clickhouse-url <url>', 'use a ClickHouse server instead of the embedded store (DORA_CLICKHOUSE_URL)')
     .option('--clickhouse-user <user>', 'ClickHouse user (DORA_CLICKHOUSE_USER); the password only from DORA_CLICKHOUSE_PASSWORD')
     .option('--clickhouse-database <name>', 'ClickHouse database on a server (default: dora)')
+    .option('--clickhouse-cluster <name>', 'create the schema ON CLUSTER, Replicated behind Distributed (DORA_CLICKHOUSE_CLUSTER)')
     .option('-q, --quiet', 'print only warnings and errors')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(

@@ -50,6 +50,7 @@ export interface StoreFlags {
   clickhouseUrl?: string;
   clickhouseUser?: string;
   clickhouseDatabase?: string;
+  clickhouseCluster?: string;
 }
 
 /** Store settings: defaults < config file < environment < flags. The password only ever comes from the environment. */
@@ -64,6 +65,8 @@ export function storeOptions(config: Config, flags: StoreFlags, env: NodeJS.Proc
   if (url) options.url = url;
   if (username) options.username = username;
   if (database) options.database = database;
+  const cluster = pick(flags.clickhouseCluster, env.DORA_CLICKHOUSE_CLUSTER, config.store.cluster);
+  if (cluster) options.cluster = cluster;
   if (env.DORA_CLICKHOUSE_PASSWORD) options.password = env.DORA_CLICKHOUSE_PASSWORD;
   return options;
 }

@@ -23,6 +23,8 @@ export const StoreSection = z.strictObject({
   url: z.url().optional(),
   username: z.string().optional(),
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected letters, digits and underscores').optional(),
+  /** A ClickHouse cluster name (server only): the schema goes ON CLUSTER, Replicated behind Distributed. */
+  cluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected letters, digits and underscores').optional(),
 });
 
 /** How the metrics are derived (DESIGN.md §4); `dora report` states the values it used. */

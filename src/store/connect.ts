@@ -4,6 +4,7 @@ type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
 import { resolve } from 'node:path';
 import { StorageError } from '../errors.js';
 import { registerSecret } from '../log.js';
+import { clusterSettings } from './cluster.js';
 import { markEmbedded } from './insert.js';
 import { lockDirectory, type DirectoryLock } from './lock.js';
 import { migrate } from './schema.js';
@@ -17,6 +18,11 @@ export interface StoreOptions {
   password?: string;
   /** Database on a server. Default `dora`. */
   database?: string;
+  /**
+   * A ClickHouse cluster (its name in the servers' `remote_servers`): the schema is created
+   * `ON CLUSTER` with Replicated engines behind Distributed tables (cluster.ts). Server only. Default none.
+   */
+  cluster?: string;
 }
 
 export interface Store {
@@ -25,6 +31,8 @@ export interface Store {
   /** Where the data lives, fit to print: the directory, or the server URL without credentials. */
   readonly location: string;
   readonly database: string;
+  /** The cluster the schema lives on, when clustered. */
+  readonly cluster?: string;
   close(): Promise<void>;
 }
 
@@ -33,9 +41,14 @@ const settings: ClickHouseSettings = { output_format_json_quote_64bit_integers: 
 
 /** Open the store (embedded by default, a server when a URL is given) and bring its schema up to date. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  if (options.cluster !== undefined && !options.url) {
+    throw new StorageError(`the cluster option (${JSON.stringify(options.cluster)}) needs a ClickHouse server: the embedded engine is one node`, {
+      suggestion: 'set --clickhouse-url / DORA_CLICKHOUSE_URL to a node of the cluster, or drop store.cluster / DORA_CLICKHOUSE_CLUSTER',
+    });
+  }
   const store = options.url ? await openServer(options.url, options) : await openEmbedded(options);
   try {
-    await migrate(store.client);
+    await migrate(store.client, store.cluster ? { cluster: { name: store.cluster, database: store.database } } : {});
   } catch (error) {
     await store.close();
     throw new StorageError(`cannot prepare the schema in ${store.location}: ${(error as Error).message}`, { cause: error });
@@ -84,12 +97,17 @@ async function openServer(url: string, options: StoreOptions): Promise<Store> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
     throw new StorageError(`invalid database name ${JSON.stringify(database)}: expected letters, digits and underscores`);
   }
+  const cluster = options.cluster;
+  if (cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster)) {
+    throw new StorageError(`invalid cluster name ${JSON.stringify(cluster)}: expected letters, digits and underscores`);
+  }
   const location = redact(url);
   const auth = { url, username: options.username ?? 'default', password: options.password ?? '' };
+  const serverSettings = cluster ? { ...settings, ...clusterSettings } : settings;
   // The database may not exist yet, and a client bound to a missing database fails every query.
   const bootstrap = createClient({ ...auth, clickhouse_settings: settings });
   try {
-    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}${cluster ? ` ON CLUSTER ${cluster}` : ''}` });
   } catch (error) {
     throw new StorageError(`cannot reach ClickHouse at ${location}: ${(error as Error).message}`, {
       cause: error,
@@ -98,8 +116,8 @@ async function openServer(url: string, options: StoreOptions): Promise<Store> {
   } finally {
     await bootstrap.close();
   }
-  const client = createClient({ ...auth, database, clickhouse_settings: settings });
-  return { client, kind: 'server', location, database, close: closer(client) };
+  const client = createClient({ ...auth, database, clickhouse_settings: serverSettings });
+  return { client, kind: 'server', location, database, ...(cluster ? { cluster } : {}), close: closer(client) };
 }
 
 function closer(client: ClickHouseClient, lock?: DirectoryLock): () => Promise<void> {

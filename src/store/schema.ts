@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { nowIso, toClickHouseTime } from '../events/time.js';
+import { clusterStatements, type ClusterOptions } from './cluster.js';
 import { insertRows } from './insert.js';
 
 /**
@@ -327,19 +328,24 @@ export const migrations: Migration[] = [
 
 export const latestSchemaVersion = Math.max(...migrations.map((migration) => migration.version));
 
-/** Apply every migration not yet recorded; returns the versions applied now. */
-export async function migrate(client: ClickHouseClient): Promise<number[]> {
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${tables.migrations} (
+/**
+ * Apply every migration not yet recorded; returns the versions applied now. With `cluster`,
+ * each statement is rewritten for the cluster (cluster.ts): the migrations stay single-node DDL.
+ */
+export async function migrate(client: ClickHouseClient, options: { cluster?: ClusterOptions } = {}): Promise<number[]> {
+  const run = async (statement: string) => {
+    const statements = options.cluster ? clusterStatements(statement, options.cluster) : [statement];
+    for (const query of statements) await client.command({ query });
+  };
+  await run(`CREATE TABLE IF NOT EXISTS ${tables.migrations} (
       version UInt32, name String, applied_at ${time}
-    ) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
-  });
+    ) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`);
   const result = await client.query({ query: `SELECT version FROM ${tables.migrations} FINAL`, format: 'JSONEachRow' });
   const applied = new Set((await result.json<{ version: number }>()).map((row) => Number(row.version)));
   const appliedNow: number[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
-    for (const statement of migration.statements) await client.command({ query: statement });
+    for (const statement of migration.statements) await run(statement);
     await insertRows(client, tables.migrations, [
       { version: migration.version, name: migration.name, applied_at: toClickHouseTime(nowIso()) },
     ]);
