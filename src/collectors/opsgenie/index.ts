@@ -22,6 +22,8 @@ export interface OpsgenieCollectorOptions {
 const OVERLAP_MS = 3_600_000;
 /** Past this offset the query restarts at the last creation time read, instead of paging deeper. */
 const MAX_OFFSET = 5_000;
+/** Items gathered before a batch is written. */
+const BATCH_EVENTS = 1_000;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createOpsgenieCollector(options: OpsgenieCollectorOptions = {}): Collector<OpsgenieConfig> {
@@ -101,27 +103,42 @@ async function* collectOpsgenie(ctx: CollectContext<OpsgenieConfig>, options: Op
     return { events, cursor: { scope: kind, value: writeCursor(cursor) } };
   };
 
+  // Pages are gathered into batches of about 1,000: one insert each, and a cursor after each.
+  let pending: IncidentEvent[] = [];
+  const filter = ctx.config.query ? ` AND (${ctx.config.query})` : '';
   let offset = 0;
   for (;;) {
     // Opsgenie's query language compares creation times in epoch milliseconds.
-    const query = `createdAt>=${from}${ctx.config.query ? ` AND (${ctx.config.query})` : ''}`;
-    const page = await client.list(listPath, { query, offset: String(offset), limit: String(pageSize), sort: 'createdAt', order: 'asc' });
-    const events = await take(page.items, false);
-    const last = events.at(-1)?.opened_at;
-    if (!page.more || page.items.length === 0) {
-      yield batch(events, now);
-      break;
+    const page = await client.list(listPath, { query: `createdAt>=${from}${filter}`, offset: String(offset), limit: String(pageSize), sort: 'createdAt', order: 'asc' });
+    pending.push(...(await take(page.items, false)));
+    if (!page.more || page.items.length === 0) break;
+    const last = pending.at(-1)?.opened_at;
+    if (pending.length >= BATCH_EVENTS && last) {
+      yield batch(pending, Date.parse(last));
+      pending = [];
     }
-    yield batch(events, last ? Date.parse(last) : from);
     offset += page.items.length;
     if (offset >= MAX_OFFSET && last) {
       from = Date.parse(last);
       offset = 0;
     }
   }
+  yield batch(pending, now);
+  pending = [];
 
-  const stale = [...open].filter((id) => !seen.has(id));
-  const refreshed: IncidentEvent[] = [];
+  // Items open last time and not listed again: one listing of what is open now tells which are still
+  // open (the list lacks the details, so nothing is written from it); the others are read by id.
+  let stale = [...open].filter((id) => !seen.has(id));
+  if (stale.length > 0) {
+    const stillOpen = new Set<string>();
+    for (let at = 0; at < MAX_OFFSET; ) {
+      const page = await client.list(listPath, { query: `status:open${filter}`, offset: String(at), limit: String(pageSize), sort: 'createdAt', order: 'asc' });
+      for (const item of page.items) if (typeof (item as { id?: unknown })?.id === 'string') stillOpen.add((item as { id: string }).id);
+      if (!page.more || page.items.length === 0) break;
+      at += page.items.length;
+    }
+    stale = stale.filter((id) => !stillOpen.has(id));
+  }
   for (const id of stale) {
     const item = await client.one(onePath(id), { identifierType: 'id' });
     if (item === undefined) {
@@ -129,8 +146,8 @@ async function* collectOpsgenie(ctx: CollectContext<OpsgenieConfig>, options: Op
       open.delete(id);
       continue;
     }
-    refreshed.push(...(await take([item], true)));
+    pending.push(...(await take([item], true)));
   }
   if (since < cursor.start) cursor.start = since;
-  yield batch(refreshed, Date.parse(cursor.watermark));
+  yield batch(pending, Date.parse(cursor.watermark));
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * A local server answering like the Opsgenie REST API for what the collector reads
  * (opsgenie-oas.json): `GET /v2/alerts` (BaseAlert items, no details), `GET
  * /v2/alerts/{id}` (Alert: entity, description, details), `GET /v1/incidents` and
- * `/v1/incidents/{id}`; `query=createdAt>=<epoch ms>[ AND (tag:NAME)]`, offset paging
+ * `/v1/incidents/{id}`; `query=createdAt>=<epoch ms>` or `status:open`, `[ AND (tag:NAME)]`, offset paging
  * with `limit` at most 100 and `paging.next`, `sort=createdAt&order=asc`; the GenieKey
  * checked; `{message, took, requestId}` errors; scripted failures (429 with
  * X-RateLimit-State: THROTTLED). Loopback only.
@@ -140,12 +140,13 @@ export async function startFakeOpsgenie(options: { key: string; alerts?: FakeAle
     const offset = Number(query.get('offset') ?? 0);
     if (!(limit >= 1 && limit <= 100)) return { error: 'limit should be between 1 and 100' };
     if (query.get('sort') !== 'createdAt' || query.get('order') !== 'asc') return { error: 'fake: only sort=createdAt&order=asc is modelled' };
-    const match = /^createdAt>=(\d+)(?: AND \(tag:([^)]+)\))?$/.exec(query.get('query') ?? '');
+    const match = /^(?:createdAt>=(\d+)|status:(open))(?: AND \(tag:([^)]+)\))?$/.exec(query.get('query') ?? '');
     if (!match) return { error: `Invalid query: ${query.get('query')}` };
-    const from = Number(match[1]);
-    const tag = match[2];
+    const from = match[1] ? Number(match[1]) : -Infinity;
+    const onlyOpen = match[2] === 'open';
+    const tag = match[3];
     const matching = items
-      .filter((item) => Date.parse(item.createdAt) >= from && (!tag || (item.tags ?? []).includes(tag)))
+      .filter((item) => Date.parse(item.createdAt) >= from && (!onlyOpen || item.status === 'open') && (!tag || (item.tags ?? []).includes(tag)))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const page = matching.slice(offset, offset + limit);
     const link = (at: number) => `${base}${path}?${new URLSearchParams({ query: query.get('query')!, offset: String(at), limit: String(limit), sort: 'createdAt', order: 'asc' })}`;
