@@ -148,7 +148,7 @@ describe('the debug view says what was left out and why', () => {
 });
 
 describe("the catalog's teams as the agent writes them", () => {
-  it('follow the config: a changed team, a dropped service; unchanged means no write', async () => {
+  it('follow the config on refresh and on every derivation: a changed team, a dropped and a returning service; unchanged means no write', async () => {
     const teams = async () => {
       const store = await openStore({ home });
       try {
@@ -162,6 +162,11 @@ describe("the catalog's teams as the agent writes them", () => {
     writeConfig({ api: { repos: ['acme/api'], team: 'platform' } });
     expect((await dora('dashboards', 'refresh', '--format', 'json')).json().teams).toEqual({ written: true, services: 1 });
     expect(await teams()).toEqual([{ service: 'api', team: 'platform' }]);
+    // Every derivation keeps them in step too: dora report after a catalog change.
+    writeConfig({ api: { repos: ['acme/api'], team: 'platform' }, web: { team: 'storefront' } });
+    expect((await dora('report', '--since', '2026-03-02', '--until', '2026-03-23', '--format', 'json')).code).toBe(0);
+    expect(await teams()).toEqual([{ service: 'api', team: 'platform' }, { service: 'web', team: 'storefront' }]);
+    expect((await dora('dashboards', 'refresh', '--format', 'json')).json().teams).toEqual({ written: false, services: 2 });
     const platform = await preview('dora-drill-down.json', { ...threeWeeks, selection: { team: ['platform'] } });
     expect(row(platform, 'deployment_frequency')).toMatchObject({ deployments: 4 });
   });

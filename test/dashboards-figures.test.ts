@@ -43,7 +43,8 @@ beforeAll(async () => {
   writeFileSync(configPath, JSON.stringify({ services: demoConfig().services }));
   const refreshed = await dora('dashboards', 'refresh', '--format', 'json');
   expect(refreshed.code).toBe(0);
-  expect(refreshed.json().teams).toEqual({ written: true, services: 4 });
+  // dora demo derived with the same catalog, and every derivation writes its teams: nothing left to write.
+  expect(refreshed.json().teams).toEqual({ written: false, services: 4 });
   // Release verdicts for the release health dashboard (stored by `dora releases`).
   expect((await dora('releases', '--since', '2025-10-01', '--format', 'json')).code).toBe(0);
 });

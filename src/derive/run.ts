@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import { overrideStatsByService } from '../catalog/overrides.js';
+import { syncServiceTeams } from '../dashboards/catalog.js';
 import { nowIso, toClickHouseTime } from '../events/time.js';
 import { RepoCache } from './repos.js';
 import { productionEnvironments, scopeKey, serviceRepos } from './scope.js';
@@ -138,5 +139,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   };
   await Promise.all([worker(), worker()]);
   await writer.flush();
+  // The catalog's teams beside the derived rows, for the dashboards' team variable (writes only on a change).
+  await syncServiceTeams(client, options.config);
   return { scope, run, services: services.length, derived: derived.sort() };
 }
