@@ -324,6 +324,22 @@ export const migrations: Migration[] = [
         WHERE has(splitByChar(',', scopes.scope), lower(failures.environment))`,
     ],
   },
+  {
+    // Owned by src/digest (issue 9): each weekly digest is sent once per channel, across runs,
+    // restarts and `dora agent --once` from cron; the newest row of a (period, channel) says.
+    version: 7,
+    name: 'digest deliveries',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS digest_deliveries (
+        period String,
+        channel LowCardinality(String),
+        status LowCardinality(String),
+        detail String,
+        agent String,
+        at ${time}
+      ) ENGINE = ReplacingMergeTree(at) ORDER BY (period, channel)`,
+    ],
+  },
 ];
 
 export const latestSchemaVersion = Math.max(...migrations.map((migration) => migration.version));
