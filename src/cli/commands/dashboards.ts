@@ -121,7 +121,9 @@ Grafana only reads. Run this after each collection (dora report does the same wo
         printJson(io, { scope: summary.scope, services: summary.services, derived: summary.derived, teams: summary.teams });
       } else {
         ctx.log.info(`derived ${summary.derived.length} of ${summary.services} services again (production set: ${summary.scope})`);
-        ctx.log.info(summary.teams.written ? `wrote the teams of ${summary.teams.services} catalog services` : 'catalog teams unchanged');
+        const { written, services } = summary.teams;
+        if (services === 0) ctx.log.info('no service catalog in the config (services.<name>.team): the dashboards\' team variable is empty');
+        else ctx.log.info(written ? `wrote the teams of ${services} catalog services` : `catalog teams unchanged (${services} services)`);
       }
       exit(0);
     });
