@@ -161,12 +161,14 @@ describe('layered incident links', () => {
   it('dora doctor lists the incidents on unmapped services and the ones the severity filter ignored', async () => {
     const doctor = (await dora('doctor', '--format', 'json')).json();
     expect(doctor.incident_sources).toEqual({
+      outside_catalog: [{ kind: 'incident', source: 'pagerduty', service: 'legacy-billing', rows: 1 }],
       unmapped: [{ source: 'pagerduty', service: 'legacy-billing', source_service: 'PLEG001 legacy-billing', incidents: 1 }],
       ignored: [{ source: 'pagerduty', reason: 'urgency low is not in sources.pagerduty.urgencies (high)', incidents: 1 }],
     });
     const text = await dora('doctor');
     expect(text.stdout).toContain('incidents on services in no catalog entry (kept under the source\'s name; add them to "services"):\n');
     expect(text.stdout).toMatch(/pagerduty\s+legacy-billing\s+PLEG001 legacy-billing\s+1/);
+    expect(text.stdout).toMatch(/incident\s+pagerduty\s+legacy-billing\s+1/);
     expect(text.stdout).toMatch(/pagerduty\s+urgency low is not in sources.pagerduty.urgencies \(high\)\s+1/);
   });
 });

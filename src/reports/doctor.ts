@@ -46,7 +46,8 @@ async function rows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
 
 const time = (value: string | null) => (value ? fromClickHouseTime(value) : null);
 
-export async function doctorReport(client: ClickHouseClient): Promise<DoctorReport> {
+/** `catalogServices`: the service names of the config's catalog, to list the services outside it. */
+export async function doctorReport(client: ClickHouseClient, catalogServices: readonly string[] = []): Promise<DoctorReport> {
   const kinds = {} as Record<EventKind, KindSummary>;
   for (const [kind, spec] of Object.entries(kindTables) as [EventKind, (typeof kindTables)[EventKind]][]) {
     const groups = await rows<{ source: string; grp: string; rows: number; first: string | null; last: string | null }>(
@@ -94,5 +95,5 @@ export async function doctorReport(client: ClickHouseClient): Promise<DoctorRepo
     rejected: Number(run.last_rejected),
     message: String(run.last_message),
   }));
-  return { schema_version: latestSchemaVersion, kinds, deployments_by_environment, runs, incident_sources: await incidentSources(client) };
+  return { schema_version: latestSchemaVersion, kinds, deployments_by_environment, runs, incident_sources: await incidentSources(client, catalogServices) };
 }

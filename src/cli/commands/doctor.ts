@@ -20,7 +20,7 @@ Examples:
     .action(async (options: { format: OutputFormat }, command: Command) => {
       const ctx = commandContext(command, io);
       const { report, store } = await withStore(ctx, async (store) => ({
-        report: await doctorReport(store.client),
+        report: await doctorReport(store.client, Object.keys(ctx.loaded.config.services)),
         store: { kind: store.kind, location: store.location, database: store.database },
       }));
       if (options.format === 'json') printJson(io, { store, config: ctx.loaded.path ?? null, ...report });
