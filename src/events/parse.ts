@@ -1,3 +1,4 @@
+import { fastEvent } from './fast.js';
 import { eventKinds, eventSchemas, type CanonicalEvent, type EventKind } from './schemas.js';
 
 export interface EventIssue {
@@ -11,8 +12,23 @@ export type ParseResult = { ok: true; event: CanonicalEvent } | { ok: false; iss
 const isKind = (value: unknown): value is EventKind =>
   typeof value === 'string' && (eventKinds as string[]).includes(value);
 
-/** Validate one decoded JSON value as a canonical event, naming every failing field. */
+/**
+ * Validate one decoded JSON value as a canonical event, naming every failing field. The common
+ * case is checked by hand (fast.ts); anything else, every rejection included, goes to the schema.
+ */
 export function parseEvent(value: unknown): ParseResult {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const kind = (value as { kind?: unknown }).kind;
+    if (isKind(kind)) {
+      const event = fastEvent(value as Record<string, unknown>, kind);
+      if (event) return { ok: true, event };
+    }
+  }
+  return parseEventWithSchema(value);
+}
+
+/** The same as parseEvent, by the zod schemas alone: the reference the fast path is tested against. */
+export function parseEventWithSchema(value: unknown): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, issues: [{ field: '', reason: 'expected a JSON object with a "kind" field' }] };
   }
