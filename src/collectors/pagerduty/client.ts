@@ -1,6 +1,6 @@
 import { AgentError, ExitCode, SourceAuthError, SourceUnavailableError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { ApiError, IncidentOne, IncidentPage } from './schema.js';
+import { ApiError, IncidentOne, IncidentPage, LogEntries } from './schema.js';
 
 /**
  * HTTP for the PagerDuty REST API v2: token header, v2 Accept header, offset paging
@@ -67,6 +67,18 @@ export class PagerDutyClient {
       if (error instanceof PagerDutyRequestError && error.status === 404) return undefined;
       throw error;
     }
+  }
+
+  /** When the incident's log says it was resolved (the latest `resolve_log_entry`), if it says so. */
+  async resolvedAtFromLog(id: string): Promise<string | undefined> {
+    const body = await this.get(`/incidents/${encodeURIComponent(id)}/log_entries`, [['is_overview', 'true'], ['limit', '100']]);
+    const parsed = LogEntries.safeParse(body);
+    if (!parsed.success) return undefined;
+    return parsed.data.log_entries
+      .filter((entry) => entry.type === 'resolve_log_entry')
+      .map((entry) => entry.created_at)
+      .sort()
+      .at(-1);
   }
 
   private async get(path: string, query: Query): Promise<unknown> {

@@ -6,7 +6,7 @@ import type { Batch, CollectContext, Collector } from '../types.js';
 import { DEFAULT_PAGERDUTY_API_URL, MAX_OFFSET, PagerDutyClient, type Query } from './client.js';
 import { PagerDutyConfig, resolveSince } from './config.js';
 import { CURSOR_SCOPE, readCursor, writeCursor, type PagerDutyCursor } from './cursor.js';
-import { incidentEvent, parseIncident, type MapContext } from './events.js';
+import { incidentEvent, parseIncident, resolvedAt, type MapContext } from './events.js';
 
 export { PagerDutyConfig } from './config.js';
 
@@ -89,7 +89,7 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
   const pageSize = options.pageSize ?? 100;
   const windowMs = (options.windowDays ?? 30) * DAY_MS;
 
-  const take = (items: unknown[], where: string) => {
+  const take = async (items: unknown[], where: string) => {
     const events: IncidentEvent[] = [];
     for (const item of items) {
       const incident = parseIncident(item, where, ctx.log);
@@ -97,7 +97,9 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
       seen.add(incident.id);
       if (incident.status === 'resolved') open.delete(incident.id);
       else open.add(incident.id);
-      const event = incidentEvent(incident, map);
+      // Resolved, but neither `resolved_at` nor `last_status_change_at` says when: the log entries do.
+      const resolved = resolvedAt(incident) ?? (incident.status === 'resolved' ? await client.resolvedAtFromLog(incident.id) : undefined);
+      const event = incidentEvent(incident, map, resolved);
       if (event) events.push(event);
     }
     return events;
@@ -126,7 +128,7 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
         ...include,
       ];
       const page = await client.incidents(query, offset, pageSize);
-      pending.push(...take(page.items, `page at offset ${offset}`));
+      pending.push(...(await take(page.items, `page at offset ${offset}`)));
       if (!page.more || page.items.length === 0) break;
       const last = pending.at(-1)?.opened_at;
       // Sorted by creation, so everything before the last one is read: resume there after a crash.
@@ -153,7 +155,7 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
     const openNow: Query = [['date_range', 'all'], ['statuses[]', 'triggered'], ['statuses[]', 'acknowledged'], ['sort_by', 'created_at:asc'], ...filters, ...include];
     for (let offset = 0; offset + pageSize <= MAX_OFFSET; ) {
       const page = await client.incidents(openNow, offset, pageSize);
-      pending.push(...take(page.items, `open incidents at offset ${offset}`));
+      pending.push(...(await take(page.items, `open incidents at offset ${offset}`)));
       if (!page.more || page.items.length === 0) break;
       offset += page.items.length;
     }
@@ -165,7 +167,7 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
       open.delete(id);
       continue;
     }
-    pending.push(...take([item], `incident ${id}`));
+    pending.push(...(await take([item], `incident ${id}`)));
   }
   if (since < cursor.start) cursor.start = since;
   yield batch(pending, Date.parse(cursor.watermark));

@@ -54,6 +54,11 @@ export const IncidentPage = z.object({
 /** `GET /incidents/{id}`. */
 export const IncidentOne = z.object({ incident: z.unknown() });
 
+/** `GET /incidents/{id}/log_entries`: the resolve entry says when an incident without `resolved_at` was resolved. */
+export const LogEntries = z.object({
+  log_entries: z.array(z.object({ type: z.string(), created_at: IsoTime }).passthrough()),
+});
+
 /** `{"error":{"code":2006,"message":"Invalid Token","errors":["..."]}}`. */
 export const ApiError = z.object({
   error: z.object({ code: z.number().optional(), message: z.string().optional(), errors: z.array(z.string()).optional() }).optional(),

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * (PagerDuty/api-schema reference/REST/openapiv3.json): `GET /incidents` with `since`,
  * `until`, `sort_by=created_at:asc`, `service_ids[]`, `team_ids[]`, `include[]`, and
  * classic offset paging (`limit` at most 100, `more`, offset + limit at most 10,000);
- * `GET /incidents/{id}`; the token and v2 Accept headers checked; `{"error": …}` bodies;
+ * `GET /incidents/{id}` and its `log_entries`; the token and v2 Accept headers checked; `{"error": …}` bodies;
  * scripted failures (429 with Retry-After, 5xx). Loopback only.
  */
 
@@ -32,6 +32,8 @@ export interface FakeIncident {
   details?: Record<string, unknown> | string;
   /** Leave `resolved_at` out of the payload (older API shape). */
   omitResolvedAt?: boolean;
+  /** Leave `resolved_at` out and `last_status_change_at` null: only the log entries say when it was resolved. */
+  omitTimes?: boolean;
 }
 
 export interface RecordedRequest {
@@ -84,8 +86,8 @@ export function renderIncident(incident: FakeIncident, base: string, includeTrig
     service: serviceRef,
     assignments: [],
     acknowledgements: [],
-    last_status_change_at: lastChange,
-    ...(incident.omitResolvedAt ? {} : { resolved_at: resolved }),
+    last_status_change_at: incident.omitTimes ? null : lastChange,
+    ...(incident.omitResolvedAt || incident.omitTimes ? {} : { resolved_at: resolved }),
     urgency: incident.urgency,
     priority: incident.priority
       ? { id: priorities[incident.priority] ?? `PPRIO${incident.priority}`, type: 'priority', summary: incident.priority, self: `${base}/priorities/${incident.priority}` }
@@ -133,6 +135,14 @@ export async function startFakePagerDuty(options: { token: string; incidents?: F
     if (req.method !== 'GET') return send(403, errorBody(2010, 'Access Denied'));
     const includeTrigger = url.searchParams.getAll('include[]').includes('first_trigger_log_entries');
     if (url.pathname === '/incidents') return send(...list(url.searchParams, includeTrigger));
+    const log = /^\/incidents\/([^/]+)\/log_entries$/.exec(url.pathname);
+    if (log) {
+      const incident = incidents.find((candidate) => candidate.id === decodeURIComponent(log[1]!));
+      if (!incident) return send(404, errorBody(2100, 'Not Found'));
+      const entries = [{ id: `T${incident.id}`, type: 'trigger_log_entry', created_at: incident.created_at, summary: 'Triggered through the API' }];
+      if (incident.status === 'resolved' && incident.resolved_at) entries.push({ id: `X${incident.id}`, type: 'resolve_log_entry', created_at: incident.resolved_at, summary: 'Resolved by alice' });
+      return send(200, { log_entries: entries.reverse(), limit: 100, offset: 0, more: false, total: null });
+    }
     const one = /^\/incidents\/([^/]+)$/.exec(url.pathname);
     if (one) {
       const incident = incidents.find((candidate) => candidate.id === decodeURIComponent(one[1]!));
