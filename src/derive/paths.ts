@@ -38,15 +38,19 @@ export async function scopeChangesToPaths(
     byRepo.set(change.repo, set);
   });
   const paths = new Map<string, string[]>();
-  for (const [repo, shas] of byRepo) {
-    const result = await client.query({
-      query: `SELECT sha, extra['paths'] FROM commits FINAL WHERE repo = {repo:String} AND sha IN {shas:Array(String)} AND extra['paths'] != ''`,
-      query_params: { repo, shas: [...shas] },
-      format: 'JSONCompactEachRow',
-    });
-    for (const [sha, text] of await result.json<[string, string]>()) {
-      const list = parsePaths(text);
-      if (list) paths.set(`${repo}@${sha}`, list);
+  for (const [repo, set] of byRepo) {
+    const shas = [...set];
+    // In slices, so a service with a long history does not send one enormous parameter.
+    for (let from = 0; from < shas.length; from += 10_000) {
+      const result = await client.query({
+        query: `SELECT sha, extra['paths'] FROM commits FINAL WHERE repo = {repo:String} AND sha IN {shas:Array(String)} AND extra['paths'] != ''`,
+        query_params: { repo, shas: shas.slice(from, from + 10_000) },
+        format: 'JSONCompactEachRow',
+      });
+      for (const [sha, text] of await result.json<[string, string]>()) {
+        const list = parsePaths(text);
+        if (list) paths.set(`${repo}@${sha}`, list);
+      }
     }
   }
   const kept = changes.filter((change, position) => {
