@@ -78,3 +78,27 @@ export function parseEventLine(line: string): ParseResult {
   }
   return parseEvent(value);
 }
+
+/**
+ * parseEventLine, and whether the line's own text can stand for the event: the fast path took it
+ * and there is nothing to move into `extra` (times without a fraction are equal once read as times).
+ */
+export function parseEventLineText(line: string): { result: ParseResult; verbatim: boolean } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { result: parseEventLine(line), verbatim: false };
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    if (isKind(record.kind)) {
+      const event = fastEvent(record, record.kind);
+      if (event) {
+        const verbatim = record.extra === undefined && Object.keys(event.extra).length === 0;
+        return { result: { ok: true, event }, verbatim };
+      }
+    }
+  }
+  return { result: parseEventWithSchema(value), verbatim: false };
+}

@@ -11,6 +11,11 @@ export function markEmbedded(client: ClickHouseClient): void {
   embeddedClients.add(client);
 }
 
+/** Whether the client's transport is the embedded engine (so the engine can read our files). */
+export function isEmbedded(client: ClickHouseClient): boolean {
+  return embeddedClients.has(client);
+}
+
 const structures = new WeakMap<ClickHouseClient, Map<string, string>>();
 
 /**
@@ -28,7 +33,7 @@ export async function insertRows(client: ClickHouseClient, table: string, rows: 
     await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
     return;
   }
-  const file = join(batchDirectory(), `${table}-${++batchCounter}.ndjson`);
+  const file = batchFile(table);
   await writeFile(file, rows.map((row) => JSON.stringify(row)).join('\n'));
   try {
     await client.command({
@@ -42,6 +47,11 @@ export async function insertRows(client: ClickHouseClient, table: string, rows: 
 
 let batchCounter = 0;
 let batches: string | undefined;
+
+/** A fresh path for one batch file (the caller removes it). */
+export function batchFile(name: string): string {
+  return join(batchDirectory(), `${name}-${++batchCounter}.ndjson`);
+}
 
 /** One private directory per process for batch files, removed on exit. */
 function batchDirectory(): string {
