@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../errors.js';
 import { processIo, type Io } from '../log.js';
+import { agentCommand } from './commands/agent.js';
 import { alertCommand } from './commands/alert.js';
 import { checkCommand } from './commands/check.js';
 import { collectCommand } from './commands/collect.js';
@@ -19,7 +20,7 @@ import { handleError } from './handle-error.js';
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 type CommandFactory = (io: Io, exit: (code: number) => void) => Command;
-const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, linkCommand, unlinkCommand, releasesCommand, checkCommand, alertCommand, dashboardsCommand, doctorCommand, schemaCommand];
+const commands: CommandFactory[] = [demoCommand, collectCommand, importCommand, recordCommand, reportCommand, linkCommand, unlinkCommand, releasesCommand, checkCommand, alertCommand, agentCommand, dashboardsCommand, doctorCommand, schemaCommand];
 
 /** Build the `dora` program. `exit` receives each command's exit code. */
 export function buildProgram(io: Io, exit: (code: number) => void): Command {
