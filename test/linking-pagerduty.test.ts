@@ -159,16 +159,19 @@ describe('layered incident links', () => {
   });
 
   it('dora doctor lists the incidents on unmapped services and the ones the severity filter ignored', async () => {
+    // A deployment of a service the catalog does not name, from any source, is listed too.
+    expect((await dora('record', 'deployment', '--service', 'search', '--id', 'search-1', '--finished-at', '2026-03-02T00:00:00Z')).code).toEqual(0);
     const doctor = (await dora('doctor', '--format', 'json')).json();
     expect(doctor.incident_sources).toEqual({
-      outside_catalog: [{ kind: 'incident', source: 'pagerduty', service: 'legacy-billing', rows: 1 }],
+      // legacy-billing's incident is listed once, as unmapped, not again here.
+      outside_catalog: [{ kind: 'deployment', source: 'record', service: 'search', rows: 1 }],
       unmapped: [{ source: 'pagerduty', service: 'legacy-billing', source_service: 'PLEG001 legacy-billing', incidents: 1 }],
       ignored: [{ source: 'pagerduty', reason: 'urgency low is not in sources.pagerduty.urgencies (high)', incidents: 1 }],
     });
     const text = await dora('doctor');
     expect(text.stdout).toContain('incidents on services in no catalog entry (kept under the source\'s name; add them to "services"):\n');
     expect(text.stdout).toMatch(/pagerduty\s+legacy-billing\s+PLEG001 legacy-billing\s+1/);
-    expect(text.stdout).toMatch(/incident\s+pagerduty\s+legacy-billing\s+1/);
+    expect(text.stdout).toMatch(/services in no catalog entry \(named after their source; add them to "services" to set their team and links\):\nkind\s+source\s+service\s+rows\ndeployment\s+record\s+search\s+1\n/);
     expect(text.stdout).toMatch(/pagerduty\s+urgency low is not in sources.pagerduty.urgencies \(high\)\s+1/);
   });
 });

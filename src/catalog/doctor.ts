@@ -11,8 +11,9 @@ export interface IncidentSourcesSection {
   ignored: { source: string; reason: string; incidents: number }[];
   /**
    * With a catalog: deployments and incidents stored under a service the catalog does
-   * not name (any source: a Heroku app, a repository, an incident tool), so a missing
-   * entry is visible. Empty without a catalog, where every service is a source's name.
+   * not name (any source: a Heroku app, a repository, an import), so a missing entry is
+   * visible; incidents already listed as `unmapped` are not repeated. Empty without a
+   * catalog, where every service is a source's name.
    */
   outside_catalog: { kind: 'deployment' | 'incident'; source: string; service: string; rows: number }[];
 }
@@ -36,7 +37,8 @@ export async function incidentSources(client: ClickHouseClient, catalogServices:
           await client.query({
             query: `SELECT 'deployment' AS kind, source, service, count() AS rows FROM deployments FINAL WHERE service NOT IN {services:Array(String)} GROUP BY source, service
                     UNION ALL
-                    SELECT 'incident' AS kind, source, service, count() AS rows FROM incidents FINAL WHERE service NOT IN {services:Array(String)} GROUP BY source, service
+                    SELECT 'incident' AS kind, source, service, count() AS rows FROM incidents FINAL
+                    WHERE service NOT IN {services:Array(String)} AND extra['${incidentExtra.unmapped}'] != 'true' GROUP BY source, service
                     ORDER BY kind, source, service`,
             query_params: { services: [...catalogServices] },
             format: 'JSONEachRow',
