@@ -143,7 +143,7 @@ ${summaryTable(report, 'service')}
 ${summaryTable(report, 'team')}
 <footer>
 <p>Windows are half-open [since, until); calendar buckets in ${escape(settings.tz)}, weeks start on Monday. n = rows behind a figure; a figure from fewer than ${settings.minimum_sample} rows gets no tier (insufficient data); no data is n/a, never 0. Quantiles: ${escape(settings.quantiles)}.</p>
-<p>Change failure rate = failed ÷ production deployments (a deployment with an attributed incident or rolled back, counted once). Incidents are linked to a deployment by a person (dora link), by the deployment, release or commit they name, by a rollback around them, else to the latest production deployment of their service up to ${settings.attribution_window_hours} h before. Rework rate = rollbacks and deployments made while an incident was open ÷ deployments (${percent(report.overall.rework_rate.rate)} overall).</p>
+<p>Change failure rate = failed ÷ production deployments (a deployment with an attributed incident or rolled back, counted once). Incidents are linked to a deployment by a person (dora link), by the deployment, release or commit they name, by a rollback or revert around them, else to the latest production deployment of their service up to ${settings.attribution_window_hours} h before. Rework rate = rollbacks and deployments made while an incident was open ÷ deployments (${percent(report.overall.rework_rate.rate)} overall).</p>
 <p>Generated ${escape(report.generated_at)} by dora-agent. Explain any figure with <code>dora report --explain METRIC</code>.</p>
 </footer>
 </body></html>

@@ -26,7 +26,7 @@ export function renderTable(report: Report): string {
   }
   lines.push(
     `n = rows behind each figure; tiers need ${report.settings.minimum_sample}+ rows. Quantiles are ${report.settings.quantiles}.`,
-    `Incidents are linked to a deployment by a person (dora link), by the deployment, release or commit they name, by a rollback around them, else to the latest production deployment of their service up to ${report.settings.attribution_window_hours} h before.`,
+    `Incidents are linked to a deployment by a person (dora link), by the deployment, release or commit they name, by a rollback or revert around them, else to the latest production deployment of their service up to ${report.settings.attribution_window_hours} h before.`,
     'Why a figure is what it is: dora report --explain METRIC [--service NAME]',
   );
   return `${lines.join('\n')}\n`;
