@@ -110,6 +110,15 @@ describe('dora link / unlink', () => {
     expect(linked.json()).toMatchObject({ incident: 'pagerduty:QA', action: 'link', deployment: 'api-7', note: 'bad config' });
     const list = await dora('link', '--list');
     expect(list.stdout).toMatch(/^incident\s+decision\s+deployment\s+at\s+by\s+note\npagerduty:QA\s+link\s+api-7\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+\S*\s+bad config\n$/);
+    // QB was left out by the severity filter, and a staging deployment cannot fail production: both said, both kept.
+    expect((await dora('record', 'deployment', '--service', 'api', '--env', 'staging', '--id', 'api-s1', '--finished-at', '2026-03-01T09:00:00Z')).code).toEqual(0);
+    const doubtful = await dora('link', 'pagerduty:QB', 'api-s1');
+    expect(doubtful.code).toEqual(0);
+    expect(doubtful.stderr).toEqual(
+      'warning: incident pagerduty:QB is left out by a severity filter (urgency low is not in sources.pagerduty.urgencies (high)): the link counts once the filter keeps it\n' +
+        'warning: deployment api-s1 is not a successful production deployment (status success, environment staging): it cannot count as failed\n' +
+        'linked incident pagerduty:QB to deployment api-s1\n',
+    );
     const unlinked = await dora('unlink', 'pagerduty:QA', '--format', 'json');
     // The row keeps the deployment whose link it replaced, so that service is derived again.
     expect(unlinked.json()).toMatchObject({ incident: 'pagerduty:QA', action: 'unlink', deployment: 'api-7' });

@@ -63,11 +63,29 @@ async function record(client: ClickHouseClient, override: Omit<LinkOverride, 'at
   return { ...override, at };
 }
 
-/** `dora link INCIDENT DEPLOYMENT`: both must be in the store. */
-export async function linkIncident(client: ClickHouseClient, incident: string, deployment: string, options: DecisionOptions = {}): Promise<LinkOverride> {
+/**
+ * `dora link INCIDENT DEPLOYMENT`: both must be in the store. The decision is kept in any
+ * case; `warnings` say when it will not count (an incident a severity filter ignores, a
+ * deployment that is not a successful production one).
+ */
+export async function linkIncident(
+  client: ClickHouseClient,
+  incident: string,
+  deployment: string,
+  options: DecisionOptions & { production?: readonly string[] } = {},
+): Promise<LinkOverride & { warnings: string[] }> {
   if (!(await exists(client, 'incidents', incident))) throw await notFound(client, 'incidents', incident);
   if (!(await exists(client, 'deployments', deployment))) throw await notFound(client, 'deployments', deployment);
-  return record(client, { incident, action: 'link', deployment, note: options.note ?? '', author: options.author ?? '' }, options.clock);
+  const warnings: string[] = [];
+  const [facts] = await rows<{ ignored: string }>(client, `SELECT extra['ignored'] AS ignored FROM incidents FINAL WHERE id = {id:String}`, { id: incident });
+  if (facts?.ignored) warnings.push(`incident ${incident} is left out by a severity filter (${facts.ignored}): the link counts once the filter keeps it`);
+  const [target] = await rows<{ environment: string; status: string }>(client, `SELECT environment, status FROM deployments FINAL WHERE id = {id:String}`, { id: deployment });
+  const production = (options.production ?? ['production', 'prod']).map((name) => name.toLowerCase());
+  if (target && (target.status !== 'success' || !production.includes(target.environment.toLowerCase()))) {
+    warnings.push(`deployment ${deployment} is not a successful production deployment (status ${target.status}, environment ${target.environment}): it cannot count as failed`);
+  }
+  const override = await record(client, { incident, action: 'link', deployment, note: options.note ?? '', author: options.author ?? '' }, options.clock);
+  return { ...override, warnings };
 }
 
 /**

@@ -62,7 +62,10 @@ Examples:
       if (!incident || !deployment) {
         command.error('error: name the incident and the deployment: dora link INCIDENT DEPLOYMENT (or --list)', { exitCode: ExitCode.usage, code: 'dora.usage' });
       }
-      const override = await withStore(ctx, (store) => linkIncident(store.client, incident!, deployment!, { note: options.note, author: author() }));
+      const { warnings, ...override } = await withStore(ctx, (store) =>
+        linkIncident(store.client, incident!, deployment!, { note: options.note, author: author(), production: ctx.loaded.config.production }),
+      );
+      for (const warning of warnings) ctx.log.warn(warning);
       if (options.format === 'json') printJson(io, override);
       else ctx.log.info(describe(override));
       exit(ExitCode.ok);
