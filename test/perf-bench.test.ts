@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers/store.js';
+
+/**
+ * `npm run bench` at the tiny size (what CI can afford), so the suite keeps working. Benchmarks are
+ * not timed tests: this checks what was measured and counted, never how fast.
+ */
+describe('the benchmark suite at the tiny size', () => {
+  const tmp = tempDir('dora-bench-test-');
+  const resultsPath = join(tmp.dir, 'results.json');
+  let run: ReturnType<typeof spawnSync>;
+  let results: any;
+
+  beforeAll(() => {
+    run = spawnSync(process.execPath, ['bench/run.mjs', 'tiny', 'collectors'], {
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_RESULTS: resultsPath },
+      timeout: 120_000,
+    });
+    results = JSON.parse(readFileSync(resultsPath, 'utf8'));
+  }, 130_000);
+  afterAll(() => tmp.remove());
+
+  it('measures every step of the tiny organisation', () => {
+    expect(run.status).toEqual(0);
+    const tiny = results.sizes.tiny;
+    // 5 services, each 400 commits, 400 / 5 = 80 PRs, 40 deployments and 4 incidents: 5 × 524 = 2,620 lines.
+    expect(tiny.events).toEqual(2620);
+    expect(tiny.import.rejected).toEqual(0);
+    expect(tiny.derive.incidents).toEqual(20);
+    // The new deployment ships 10 new commits on svc0's last commit, and svc0's commits 390-399 that its last
+    // deployment (d39, of the merge at 389) had not shipped yet: two PRs. 10 + 2 = 12 changes, one service derived.
+    expect([tiny.incremental.services_derived, tiny.incremental.changes_shipped]).toEqual([1, 12]);
+    for (const figure of [tiny.import.seconds, tiny.import.native_seconds, tiny.derive.seconds, tiny.report.all_seconds, tiny.report.one_seconds]) {
+      expect(figure).toBeGreaterThan(0);
+    }
+    expect(Object.keys(results.targets.memory_under_1gb)).toEqual(['tiny']);
+  });
+
+  it('runs each collector against its local server', () => {
+    expect([results.collectors.git.objects, results.collectors.github.objects, results.collectors.heroku.objects]).toEqual([2000, 20, 1000]);
+    expect(results.collectors.heroku.requests_per_100).toBeGreaterThan(0);
+    expect(results.collectors.github.requests_per_100).toBeGreaterThan(0);
+  });
+
+  it('prints the table', () => {
+    expect(run.stdout).toMatch(/^import \/ native\s+\S+/m);
+    expect(run.stdout).toMatch(/^collector heroku\s+\S+ events\/s/m);
+  });
+});
