@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -80,14 +80,14 @@ function withoutKeeper(query: string): string {
 
 /** The store's client as a cluster node sees it: the cluster settings on every call. */
 function clusterClient(client: ClickHouseClient): ClickHouseClient {
-  const withSettings = <T extends { clickhouse_settings?: object }>(params: T): T => ({
+  const withSettings = <T extends { clickhouse_settings?: ClickHouseSettings }>(params: T): T => ({
     ...params,
     clickhouse_settings: { ...clusterSettings, ...params.clickhouse_settings },
   });
   const wrapped = new Proxy(client, {
     get(target, property, receiver) {
       if (property === 'command') {
-        return (params: { query: string }) => target.command(withSettings({ ...params, query: withoutKeeper(params.query) }));
+        return (params: Parameters<ClickHouseClient['command']>[0]) => target.command(withSettings({ ...params, query: withoutKeeper(params.query) }));
       }
       if (property === 'query') return (params: Parameters<ClickHouseClient['query']>[0]) => target.query(withSettings(params));
       if (property === 'insert') return (params: Parameters<ClickHouseClient['insert']>[0]) => target.insert(withSettings(params));
