@@ -1,11 +1,14 @@
 // One measured step of the suite (bench/suite.mjs), run in its own process so its peak RSS is its own.
 // Prints one JSON object on stdout. `node bench/steps.mjs STEP ARGS…`:
 //   import FILE HOME       dora's import (parse, validate, insert) of FILE into a fresh store at HOME
-//   native FILE HOME       the engine ingesting FILE itself, INSERT … SELECT FROM file(…, JSONEachRow), per kind
+//   native FILE HOME       the engine ingesting FILE itself: INSERT … SELECT FROM file(…, JSONEachRow) … WHERE kind, per table
+//   native-split FILE HOME the same from a file per kind (split untimed): each line parsed once, as the import does
 //   derive HOME            derive every service (graph diff, attribution), cold
 //   incremental HOME       one new deployment of one service shipping 10 new commits, then derive again
 //   report HOME            `dora report` over the year for all services, then for one service (derived up to date)
-import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 const [step, ...args] = process.argv.slice(2);
 const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -35,6 +38,7 @@ const native = {
 };
 const kindOf = { commits: 'commit', pull_requests: 'pull_request', deployments: 'deployment', incidents: 'incident' };
 
+/** The engine ingesting the same file: one INSERT … SELECT FROM file() per table, each reading every line. */
 async function nativeStep(file, home) {
   const store = await openStore({ home });
   const started = performance.now();
@@ -47,13 +51,49 @@ async function nativeStep(file, home) {
     });
   }
   const took = seconds(started);
+  const rows = await countRows(store);
+  await store.close();
+  return { seconds: took, rows, peak_rss_mb: peak() };
+}
+
+async function countRows(store) {
   const result = await store.client.query({
     query: 'SELECT (SELECT count() FROM commits) + (SELECT count() FROM pull_requests) + (SELECT count() FROM deployments) + (SELECT count() FROM incidents) AS n',
     format: 'JSONEachRow',
   });
   const [{ n }] = await result.json();
+  return Number(n);
+}
+
+/**
+ * A stricter yardstick: the file split by kind first (not timed), so the engine parses each line
+ * once, as the import does; then each table reads its own file.
+ */
+async function nativeSplitStep(file, home) {
+  const parts = Object.fromEntries(Object.keys(native).map((table) => [table, `${home}-${table}.ndjson`]));
+  const outs = Object.fromEntries(Object.entries(parts).map(([table, path]) => [table, createWriteStream(path)]));
+  const tableOf = Object.fromEntries(Object.entries(kindOf).map(([table, kind]) => [`{"kind":"${kind}"`, table]));
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    const table = tableOf[line.slice(0, line.indexOf(',') === -1 ? undefined : line.indexOf(','))];
+    if (!table) throw new Error(`a line of an unexpected shape: ${line.slice(0, 60)}`);
+    if (!outs[table].write(`${line}\n`)) await once(outs[table], 'drain');
+  }
+  await Promise.all(Object.values(outs).map((out) => new Promise((resolve) => out.end(resolve))));
+  const store = await openStore({ home });
+  const started = performance.now();
+  for (const [table, structure] of Object.entries(native)) {
+    const columns = [...structure.matchAll(/(?:^|, )(\w+) /g)].map((match) => match[1]).join(', ');
+    await store.client.command({
+      query: `INSERT INTO ${table} (${columns}, ingested_at) SELECT ${columns}, now64(3) FROM file({file:String}, JSONEachRow, {structure:String})`,
+      query_params: { file: parts[table], structure },
+      clickhouse_settings: { input_format_skip_unknown_fields: 1, date_time_input_format: 'best_effort' },
+    });
+  }
+  const took = seconds(started);
+  const rows = await countRows(store);
   await store.close();
-  return { seconds: took, rows: Number(n), peak_rss_mb: peak() };
+  for (const path of Object.values(parts)) rmSync(path, { force: true });
+  return { seconds: took, rows, peak_rss_mb: peak() };
 }
 
 async function deriveStep(home) {
@@ -123,6 +163,6 @@ async function reportStep(home) {
   };
 }
 
-const steps = { import: importStep, native: nativeStep, derive: deriveStep, incremental: incrementalStep, report: reportStep };
+const steps = { import: importStep, native: nativeStep, 'native-split': nativeSplitStep, derive: deriveStep, incremental: incrementalStep, report: reportStep };
 if (!steps[step]) throw new Error(`unknown step ${step}; expected one of ${Object.keys(steps).join(', ')}`);
 process.stdout.write(`${JSON.stringify(await steps[step](...args))}\n`);
