@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Config } from '../src/config/schema.js';
 import { storeOptions } from '../src/config/load.js';
-import { StorageError } from '../src/errors.js';
+import { ConfigError } from '../src/errors.js';
 import { importEvents } from '../src/ingest/import.js';
 import { buildReport } from '../src/reports/index.js';
 import { clusterSettings, clusterStatements } from '../src/store/cluster.js';
@@ -61,13 +61,14 @@ describe('cluster DDL', () => {
     expect(() => clusterStatements(migrations[0]!.statements[0]!, { ...cluster, name: 'x; DROP' })).toThrow(/invalid cluster name/);
   });
 
-  it('takes the cluster from flag, then env, then config; refuses it on the embedded engine', async () => {
+  it('takes the cluster from flag, then env, then config; refuses it on the embedded engine (a configuration error, exit 2)', async () => {
     const config = Config.parse({ store: { cluster: 'from_config' } });
     expect(storeOptions(config, {}, {}).cluster).toEqual('from_config');
     expect(storeOptions(config, {}, { DORA_CLICKHOUSE_CLUSTER: 'from_env' }).cluster).toEqual('from_env');
     expect(storeOptions(config, { clickhouseCluster: 'from_flag' }, { DORA_CLICKHOUSE_CLUSTER: 'from_env' }).cluster).toEqual('from_flag');
-    await expect(openStore({ home: '/nonexistent', cluster: 'c' })).rejects.toThrow(StorageError);
+    await expect(openStore({ home: '/nonexistent', cluster: 'c' })).rejects.toThrow(ConfigError);
     await expect(openStore({ home: '/nonexistent', cluster: 'c' })).rejects.toThrow(/needs a ClickHouse server/);
+    await expect(openStore({ home: '/nonexistent', cluster: 'c' })).rejects.toMatchObject({ exitCode: 2 });
   });
 });
 

@@ -2,7 +2,7 @@ import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@c
 
 type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
 import { resolve } from 'node:path';
-import { StorageError } from '../errors.js';
+import { ConfigError, StorageError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { clusterSettings } from './cluster.js';
 import { markEmbedded } from './insert.js';
@@ -42,7 +42,7 @@ const settings: ClickHouseSettings = { output_format_json_quote_64bit_integers: 
 /** Open the store (embedded by default, a server when a URL is given) and bring its schema up to date. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   if (options.cluster !== undefined && !options.url) {
-    throw new StorageError(`the cluster option (${JSON.stringify(options.cluster)}) needs a ClickHouse server: the embedded engine is one node`, {
+    throw new ConfigError(`the cluster option (${JSON.stringify(options.cluster)}) needs a ClickHouse server: the embedded engine is one node`, {
       suggestion: 'set --clickhouse-url / DORA_CLICKHOUSE_URL to a node of the cluster, or drop store.cluster / DORA_CLICKHOUSE_CLUSTER',
     });
   }
