@@ -1,3 +1,4 @@
+import type { LinkMethod } from '../derive/types.js';
 import { humanDuration } from '../derive/time.js';
 import type { Facts, IncidentFact } from './facts.js';
 import type { Release, Signal } from './types.js';
@@ -39,12 +40,15 @@ export function sameCommit(a: string, b: string): boolean {
 }
 
 /** How derive tied the incident to the release (src/derive/readme.md, incident attribution), in words. */
-const linkedBy: Record<string, string> = {
+/** Every link method but time alone: the compiler asks for a reason when derive adds one. */
+const linkedBy: Record<Exclude<LinkMethod, 'window' | 'none'>, string> = {
   manual: 'was linked to this release by hand',
   explicit: 'names this release',
+  deployment_id: "names this release's deployment id",
   version: "names this release's version",
   sha: 'names a commit this release shipped',
   rollback: 'opened while this release was live, and it was rolled back',
+  revert: 'opened while this release was live, and a commit it shipped was reverted',
 };
 
 function incidentSignal(release: Release, incident: IncidentFact, observation: Observation, windowText: string): Signal {
@@ -54,7 +58,7 @@ function incidentSignal(release: Release, incident: IncidentFact, observation: O
   const when = `opened ${after(release.finishedAt, incident.openedAt)}, ${status}`;
   const confidence = incident.linkConfidence > 0 ? incident.linkConfidence : 1;
   const weight = (base: number) => Math.round(base * confidence * 1000) / 1000;
-  const how = linkedBy[incident.linkMethod];
+  const how = (linkedBy as Record<string, string | undefined>)[incident.linkMethod];
   if (how) return { kind: 'incident', severity: 'rollback', weight: weight(weights.incident), reason: `${label} ${how}; ${when}` };
   // Attributed by time alone (the latest release of the service when it opened).
   if (incident.openedAt < observation.end) {
