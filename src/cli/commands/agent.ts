@@ -68,6 +68,7 @@ async function runScheduled(ctx: AgentContext, jobs: Job[], graceMs: number): Pr
       jobs: jobs.map((job) => `${job.name} (${job.cron})`).join(', '),
       timezone: ctx.config.schedule.timezone,
       telemetry: Object.entries(ctx.telemetry.signals).filter(([, on]) => on).map(([name]) => name).join(', ') || 'off',
+      next: Object.entries(agent.nextRuns()).map(([job, at]) => `${job} ${at ?? 'never'}`).join(', '),
     });
     const signal = await signals.received;
     ctx.log.info('agent stopping', { signal, grace_s: graceMs / 1000 });
