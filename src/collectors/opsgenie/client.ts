@@ -1,5 +1,6 @@
 import { AgentError, ExitCode, SourceAuthError, SourceUnavailableError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { getJsonWithRetries } from '../rest.js';
 import { ApiError, ListPage, OneItem } from './schema.js';
 
 /**
@@ -59,55 +60,33 @@ export class OpsgenieClient {
     }
   }
 
-  private async get(path: string, query: Record<string, string>): Promise<unknown> {
-    const search = new URLSearchParams(query).toString();
-    const url = `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
-    const maxRetries = this.options.maxRetries ?? 5;
-    for (let attempt = 0; ; attempt++) {
-      let response: Response;
-      try {
-        response = await this.options.fetch(url, {
-          headers: { Accept: 'application/json', Authorization: `GenieKey ${this.options.key}` },
-          ...(this.options.signal ? { signal: this.options.signal } : {}),
-        });
-      } catch (error) {
-        if (attempt >= maxRetries) {
-          throw new SourceUnavailableError(`cannot reach the Opsgenie API at ${this.baseUrl}: ${(error as Error).message}`, {
-            cause: error,
-            suggestion: 'check OPSGENIE_API_URL (EU accounts: https://api.eu.opsgenie.com) and the network; the next run resumes where this one stopped',
-          });
-        }
-        await this.wait(attempt, undefined, path, 'network');
-        continue;
-      }
-      if (response.ok) return response.json();
-      const message = await errorMessage(response);
-      if (response.status === 401 || response.status === 403) {
-        throw new SourceAuthError(`Opsgenie refused the key in OPSGENIE_API_KEY (${response.status}${message ? ` ${message}` : ''})`, {
-          suggestion: 'create an API integration key with Read access (Settings > Integrations > API) and export OPSGENIE_API_KEY=<key>',
-        });
-      }
-      if (response.status === 429 || response.status >= 500) {
-        if (attempt >= maxRetries) {
-          throw new SourceUnavailableError(`Opsgenie answered GET ${path} with ${response.status} after ${maxRetries + 1} attempts`, {
-            suggestion: 'run the collection again later; it resumes where it stopped',
-          });
-        }
-        await this.wait(attempt, response.headers, path, String(response.status));
-        continue;
-      }
-      throw new OpsgenieRequestError(response.status, `Opsgenie answered GET ${path} with ${response.status}${message ? `: ${message}` : ''}`);
-    }
+  private get(path: string, query: Record<string, string>): Promise<unknown> {
+    return getJsonWithRetries(this.baseUrl, path, Object.entries(query), {
+      source: 'Opsgenie',
+      fetch: this.options.fetch,
+      log: this.options.log,
+      sleep: this.options.sleep,
+      maxRetries: this.options.maxRetries ?? 5,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+      headers: { Accept: 'application/json', Authorization: `GenieKey ${this.options.key}` },
+      unreachableSuggestion:
+        'check OPSGENIE_API_URL (EU accounts: https://api.eu.opsgenie.com) and the network; the next run resumes where this one stopped',
+      // Opsgenie throttles per period (X-RateLimit-Period-In-Sec) and may send Retry-After.
+      rateLimitHeaders: ['x-ratelimit-period-in-sec'],
+      backoffMs,
+      refuse: refusal,
+      errorMessage,
+    });
   }
+}
 
-  private async wait(attempt: number, headers: Headers | undefined, path: string, reason: string): Promise<void> {
-    // Opsgenie throttles per period (X-RateLimit-Period-In-Sec) and may send Retry-After.
-    const candidates = [headers?.get('retry-after'), reason === '429' ? headers?.get('x-ratelimit-period-in-sec') : undefined];
-    const stated = candidates.map((value) => (value ? Number(value) : Number.NaN)).find((value) => Number.isFinite(value) && value >= 0);
-    const ms = stated !== undefined ? Math.min(stated, 300) * 1000 : backoffMs(attempt);
-    this.options.log.warn('opsgenie request failed; retrying', { path, reason, wait_ms: ms, attempt: attempt + 1 });
-    await this.options.sleep(ms);
+function refusal(status: number, path: string, message: string): Error {
+  if (status === 401 || status === 403) {
+    return new SourceAuthError(`Opsgenie refused the key in OPSGENIE_API_KEY (${status}${message ? ` ${message}` : ''})`, {
+      suggestion: 'create an API integration key with Read access (Settings > Integrations > API) and export OPSGENIE_API_KEY=<key>',
+    });
   }
+  return new OpsgenieRequestError(status, `Opsgenie answered GET ${path} with ${status}${message ? `: ${message}` : ''}`);
 }
 
 async function errorMessage(response: Response): Promise<string> {

@@ -1,5 +1,6 @@
 import { AgentError, ExitCode, SourceAuthError, SourceUnavailableError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { getJsonWithRetries } from '../rest.js';
 import { ApiError, IncidentOne, IncidentPage, LogEntries } from './schema.js';
 
 /**
@@ -81,62 +82,39 @@ export class PagerDutyClient {
       .at(-1);
   }
 
-  private async get(path: string, query: Query): Promise<unknown> {
-    const search = new URLSearchParams(query).toString();
-    const url = `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
-    const maxRetries = this.options.maxRetries ?? 5;
-    for (let attempt = 0; ; attempt++) {
-      let response: Response;
-      try {
-        this.requests++;
-        response = await this.options.fetch(url, {
-          headers: { Accept: ACCEPT, Authorization: `Token token=${this.options.token}`, 'Content-Type': 'application/json' },
-          ...(this.options.signal ? { signal: this.options.signal } : {}),
-        });
-      } catch (error) {
-        if (attempt >= maxRetries) {
-          throw new SourceUnavailableError(`cannot reach the PagerDuty API at ${this.baseUrl}: ${(error as Error).message}`, {
-            cause: error,
-            suggestion: 'check PAGERDUTY_API_URL (EU accounts: https://api.eu.pagerduty.com) and the network; the next run resumes where this one stopped',
-          });
-        }
-        await this.wait(attempt, undefined, path, 'network');
-        continue;
-      }
-      if (response.ok) return response.json();
-      const error = await errorMessage(response);
-      if (response.status === 401) {
-        throw new SourceAuthError(`PagerDuty refused the token in PAGERDUTY_TOKEN (401${error ? ` ${error}` : ''})`, {
-          suggestion: 'create a read-only REST API key (Integrations > API Access Keys) and export PAGERDUTY_TOKEN=<key>',
-        });
-      }
-      if (response.status === 403) {
-        throw new SourceAuthError(`PagerDuty refused GET ${path} (403${error ? ` ${error}` : ''}): the key may not read incidents`, {
-          suggestion: 'use an account-level read-only API key, or a user key of someone who can see these services',
-        });
-      }
-      if (response.status === 429 || response.status >= 500) {
-        if (attempt >= maxRetries) {
-          throw new SourceUnavailableError(`PagerDuty answered GET ${path} with ${response.status} after ${maxRetries + 1} attempts`, {
-            suggestion: 'run the collection again later; it resumes where it stopped',
-          });
-        }
-        await this.wait(attempt, response.headers, path, String(response.status));
-        continue;
-      }
-      throw new PagerDutyRequestError(response.status, `PagerDuty answered GET ${path} with ${response.status}${error ? `: ${error}` : ''}`);
-    }
+  private get(path: string, query: Query): Promise<unknown> {
+    return getJsonWithRetries(this.baseUrl, path, query, {
+      source: 'PagerDuty',
+      fetch: this.options.fetch,
+      log: this.options.log,
+      sleep: this.options.sleep,
+      maxRetries: this.options.maxRetries ?? 5,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+      headers: { Accept: ACCEPT, Authorization: `Token token=${this.options.token}`, 'Content-Type': 'application/json' },
+      unreachableSuggestion:
+        'check PAGERDUTY_API_URL (EU accounts: https://api.eu.pagerduty.com) and the network; the next run resumes where this one stopped',
+      // PagerDuty's `ratelimit-reset` says the seconds until the bucket refills.
+      rateLimitHeaders: ['ratelimit-reset'],
+      backoffMs,
+      refuse: refusal,
+      errorMessage,
+      onRequest: () => void this.requests++,
+    });
   }
+}
 
-  private async wait(attempt: number, headers: Headers | undefined, path: string, reason: string): Promise<void> {
-    // Retry-After when sent; on a 429 PagerDuty's own `ratelimit-reset` says the seconds until the bucket refills
-    // (it is on every answer, so it means nothing for a 5xx).
-    const candidates = [headers?.get('retry-after'), reason === '429' ? headers?.get('ratelimit-reset') : undefined];
-    const stated = candidates.map((value) => (value ? Number(value) : Number.NaN)).find((value) => Number.isFinite(value) && value >= 0);
-    const ms = stated !== undefined ? Math.min(stated, 300) * 1000 : backoffMs(attempt);
-    this.options.log.warn('pagerduty request failed; retrying', { path, reason, wait_ms: ms, attempt: attempt + 1 });
-    await this.options.sleep(ms);
+function refusal(status: number, path: string, error: string): Error {
+  if (status === 401) {
+    return new SourceAuthError(`PagerDuty refused the token in PAGERDUTY_TOKEN (401${error ? ` ${error}` : ''})`, {
+      suggestion: 'create a read-only REST API key (Integrations > API Access Keys) and export PAGERDUTY_TOKEN=<key>',
+    });
   }
+  if (status === 403) {
+    return new SourceAuthError(`PagerDuty refused GET ${path} (403${error ? ` ${error}` : ''}): the key may not read incidents`, {
+      suggestion: 'use an account-level read-only API key, or a user key of someone who can see these services',
+    });
+  }
+  return new PagerDutyRequestError(status, `PagerDuty answered GET ${path} with ${status}${error ? `: ${error}` : ''}`);
 }
 
 async function errorMessage(response: Response): Promise<string> {
