@@ -112,6 +112,8 @@ describe('the weekly digest', () => {
 
     const third = await runDigest(store.client, { config, env, now: now + 1_200_000, http });
     expect(third).toMatchObject({ sent: [], failed: [], already: ['slack', 'teams', 'webhook'] });
+    // Out everywhere already: not even built again.
+    expect(third.digest).toBeUndefined();
     // 404 is not retried; one failed Slack request, then one message per channel in all.
     expect(chat.requests.map((request) => [request.channel, request.status])).toEqual([['slack', 404], ['teams', 202], ['webhook', 200], ['slack', 200]]);
     expect(waits).toEqual([]);

@@ -4,6 +4,7 @@ import { runDigest } from '../digest/index.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { runCheck } from '../health/index.js';
 import { buildReport } from '../reports/build.js';
+import { resolveWindow } from '../reports/window.js';
 import { figureObservations } from '../telemetry/index.js';
 import type { Telemetry } from '../telemetry/index.js';
 import { collectSource } from './collect-job.js';
@@ -42,9 +43,10 @@ async function digestJob(ctx: RunContext): Promise<JobResult> {
 
 /** The DORA figures over the last `schedule.figuresDays`, handed to the gauges. */
 async function figuresJob(ctx: RunContext): Promise<JobResult> {
-  const until = ctx.now();
-  const since = until - ctx.config.schedule.figuresDays * 86_400_000;
-  const report = await buildReport(ctx.client, { config: ctx.config, since: new Date(since), until: new Date(until), tz: ctx.config.schedule.timezone });
+  const tz = ctx.config.schedule.timezone;
+  // Calendar days back in the zone, so a window across a DST change is still 30 days.
+  const window = resolveWindow({ since: `${ctx.config.schedule.figuresDays}d`, until: 'now', tz, now: ctx.now() });
+  const report = await buildReport(ctx.client, { config: ctx.config, ...window, tz });
   const observations = figureObservations(report, (service) => ctx.config.services[service]?.team);
   ctx.telemetry.setFigures(observations);
   return { services: Object.keys(report.services).length, observations: observations.length };

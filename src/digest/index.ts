@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { HttpOptions } from '../alerts/http.js';
@@ -8,7 +9,7 @@ import { buildDigest, type Digest } from './build.js';
 import { digestChannels, type DigestChannelProblem } from './channels.js';
 import { recordDeliveries, sentChannels } from './ledger.js';
 import { digestMarkdown } from './markdown.js';
-import type { Week } from './period.js';
+import { lastWeek, type Week } from './period.js';
 import { sendDigest } from './send.js';
 
 export { buildDigest, hasActivity, tierChanges, type Digest, type DigestGroup, type TierChange } from './build.js';
@@ -40,13 +41,16 @@ export interface DigestResult {
   /** Channels that already had this week's digest. */
   already: string[];
   problems: DigestChannelProblem[];
-  digest: Digest;
+  /** Absent when the week had already gone out everywhere and nothing was built. */
+  digest?: Digest;
 }
+
+const markdownPath = (dir: string, week: Week) => resolve(join(dir, `dora-digest-${week.monday}.md`));
 
 /** Write through a temporary file, so a reader never sees half a digest. */
 async function writeMarkdown(dir: string, digest: Digest): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = resolve(join(dir, `dora-digest-${digest.week.monday}.md`));
+  const file = markdownPath(dir, digest.week);
   await writeFile(`${file}.tmp`, digestMarkdown(digest));
   await rename(`${file}.tmp`, file);
   return file;
@@ -60,14 +64,19 @@ async function writeMarkdown(dir: string, digest: Digest): Promise<string> {
  */
 export async function runDigest(client: ClickHouseClient, options: DigestOptions): Promise<DigestResult> {
   const now = options.now ?? Date.now();
-  const digest = await buildDigest(client, { config: options.config, now, ...(options.week ? { week: options.week } : {}) });
-  const period = `${digest.week.monday}@${digest.week.tz}`;
-  const result: DigestResult = { period, newsworthy: digest.newsworthy, file: null, sent: [], failed: [], already: [], problems: [], digest };
+  const week = options.week ?? lastWeek(now, options.config.schedule.timezone);
+  const period = `${week.monday}@${week.tz}`;
+  const { channels, problems } = digestChannels(options.config.alerts, options.env ?? process.env);
+  const done = await sentChannels(client, period);
+  const file = options.dir ? markdownPath(options.dir, week) : null;
+  // `--once` from cron runs this every few minutes: once the week is out everywhere, build nothing.
+  if (channels.length > 0 && channels.every((channel) => done.has(channel.id)) && (!file || existsSync(file))) {
+    return { period, newsworthy: true, file, sent: [], failed: [], already: channels.map((channel) => channel.id), problems };
+  }
+  const digest = await buildDigest(client, { config: options.config, now, week });
+  const result: DigestResult = { period, newsworthy: digest.newsworthy, file: null, sent: [], failed: [], already: [], problems, digest };
   if (!digest.newsworthy) return result;
   if (options.dir) result.file = await writeMarkdown(options.dir, digest);
-  const { channels, problems } = digestChannels(options.config.alerts, options.env ?? process.env);
-  result.problems = problems;
-  const done = await sentChannels(client, period);
   for (const channel of channels) {
     if (done.has(channel.id)) {
       result.already.push(channel.id);
