@@ -13,6 +13,8 @@ export const sizes = {
   small: { services: 50, commits: 100_000, deployments: 10_000, incidents: 1_000 },
   medium: { services: 500, commits: 1_000_000, deployments: 100_000, incidents: 10_000 },
   large: { services: 5_000, commits: 10_000_000, deployments: 1_000_000, incidents: 100_000 },
+  // As many events as medium in 50× deeper services: what one new deployment costs against a service's history.
+  deep: { services: 10, commits: 1_000_000, deployments: 100_000, incidents: 10_000 },
 };
 
 export const YEAR_START = Date.UTC(2025, 0, 1);
