@@ -9,12 +9,14 @@ export const seconds = (millis: number) => millis / 1000;
 export function humanDuration(totalSeconds: number): string {
   const abs = Math.abs(totalSeconds);
   const sign = totalSeconds < 0 ? '-' : '';
-  if (abs < 60) return `${sign}${Math.round(abs)} s`;
-  if (abs < 3600) return `${sign}${Math.round(abs / 60)} min`;
+  if (Math.round(abs) < 60) return `${sign}${Math.round(abs)} s`;
+  // Round to whole minutes before splitting, so 2 h 59.6 min reads "3 h", never "2 h 60 min".
+  const totalMinutes = Math.round(abs / 60);
+  if (totalMinutes < 60) return `${sign}${totalMinutes} min`;
   // Hours up to two days: "30 h" reads better than "1.3 d".
   if (abs < 172800) {
-    const hours = Math.floor(abs / 3600);
-    const minutes = Math.round((abs - hours * 3600) / 60);
+    const hours = Math.floor(totalMinutes / 60);
+    const minutes = totalMinutes % 60;
     return minutes ? `${sign}${hours} h ${minutes} min` : `${sign}${hours} h`;
   }
   const days = abs / 86400;
