@@ -41,6 +41,8 @@ export async function getJsonWithRetries(baseUrl: string, path: string, query: [
       options.onRequest?.();
       response = await options.fetch(url, { headers: options.headers, ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
+      // A stopped run (SIGTERM) is not a network failure: stop now, do not back off and retry.
+      if (options.signal?.aborted) throw error;
       if (attempt >= options.maxRetries) {
         throw new SourceUnavailableError(`cannot reach the ${options.source} API at ${baseUrl}: ${(error as Error).message}`, {
           cause: error,

@@ -102,6 +102,8 @@ export class HerokuClient {
           ...(this.options.signal ? { signal: this.options.signal } : {}),
         });
       } catch (error) {
+        // A stopped run (SIGTERM) is not a network failure: stop now, do not back off and retry.
+        if (this.options.signal?.aborted) throw error;
         if (attempt >= maxRetries) {
           throw new SourceUnavailableError(`cannot reach the Heroku API at ${this.baseUrl}: ${(error as Error).message}`, {
             cause: error,
