@@ -40,13 +40,21 @@ function checkUrl(url: string, variable: string): string | undefined {
   return `${variable} must be an https URL`;
 }
 
+/** Where a channel sends: its webhook URL, and the signing secret of the generic webhook. */
+export interface ChannelEndpoint {
+  id: ChannelId;
+  url: string;
+  secret?: string;
+}
+
 /**
  * The channels to send to: each configured section (its URL from the variable it names),
  * and, without a section, the default variable alone (`SLACK_WEBHOOK_URL`, ...). Every
- * URL and secret is registered so it is scrubbed from all output.
+ * URL and secret is registered so it is scrubbed from all output. Release alerts and the
+ * weekly digest both go through here.
  */
-export function resolveChannels(alerts: AlertsSection, env: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): { notifiers: Notifier[]; problems: ChannelProblem[] } {
-  const notifiers: Notifier[] = [];
+export function resolveEndpoints(alerts: AlertsSection, env: NodeJS.ProcessEnv = process.env): { endpoints: ChannelEndpoint[]; problems: ChannelProblem[] } {
+  const endpoints: ChannelEndpoint[] = [];
   const problems: ChannelProblem[] = [];
   for (const channel of channelIds) {
     const section = alerts[channel];
@@ -63,14 +71,22 @@ export function resolveChannels(alerts: AlertsSection, env: NodeJS.ProcessEnv = 
       problems.push({ channel, message: problem });
       continue;
     }
-    if (channel === 'slack') notifiers.push(slackNotifier(url));
-    else if (channel === 'teams') notifiers.push(teamsNotifier(url));
-    else {
-      const secretVariable = alerts.webhook?.secretEnv ?? 'DORA_WEBHOOK_SECRET';
-      const secret = env[secretVariable] || undefined;
+    const endpoint: ChannelEndpoint = { id: channel, url };
+    if (channel === 'webhook') {
+      const secret = env[alerts.webhook?.secretEnv ?? 'DORA_WEBHOOK_SECRET'] || undefined;
       registerSecret(secret);
-      notifiers.push(webhookNotifier(url, secret, now));
+      if (secret) endpoint.secret = secret;
     }
+    endpoints.push(endpoint);
   }
+  return { endpoints, problems };
+}
+
+/** The release-alert notifier of each resolved channel. */
+export function resolveChannels(alerts: AlertsSection, env: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): { notifiers: Notifier[]; problems: ChannelProblem[] } {
+  const { endpoints, problems } = resolveEndpoints(alerts, env);
+  const notifiers = endpoints.map(({ id, url, secret }) =>
+    id === 'slack' ? slackNotifier(url) : id === 'teams' ? teamsNotifier(url) : webhookNotifier(url, secret, now),
+  );
   return { notifiers, problems };
 }

@@ -6,7 +6,7 @@ import type { HttpOptions } from '../alerts/http.js';
 import type { Config } from '../config/schema.js';
 import { scrub } from '../log.js';
 import { buildDigest, type Digest } from './build.js';
-import { digestChannels, type DigestChannelProblem } from './channels.js';
+import { resolveEndpoints, type ChannelProblem } from '../alerts/channels.js';
 import { recordDeliveries, sentChannels } from './ledger.js';
 import { digestMarkdown } from './markdown.js';
 import { lastWeek, type Week } from './period.js';
@@ -40,7 +40,7 @@ export interface DigestResult {
   failed: { channel: string; error: string }[];
   /** Channels that already had this week's digest. */
   already: string[];
-  problems: DigestChannelProblem[];
+  problems: ChannelProblem[];
   /** Absent when the week had already gone out everywhere and nothing was built. */
   digest?: Digest;
 }
@@ -66,7 +66,7 @@ export async function runDigest(client: ClickHouseClient, options: DigestOptions
   const now = options.now ?? Date.now();
   const week = options.week ?? lastWeek(now, options.config.schedule.timezone);
   const period = `${week.monday}@${week.tz}`;
-  const { channels, problems } = digestChannels(options.config.alerts, options.env ?? process.env);
+  const { endpoints: channels, problems } = resolveEndpoints(options.config.alerts, options.env ?? process.env);
   const done = await sentChannels(client, period);
   const file = options.dir ? markdownPath(options.dir, week) : null;
   // `--once` from cron runs this every few minutes: once the week is out everywhere, build nothing.

@@ -4,7 +4,7 @@ import { DeliveryError, defaultClassify, postJson, type Classify, type HttpOptio
 import { deliveryId } from '../alerts/webhook/index.js';
 import { formatZodIssues } from '../errors.js';
 import type { Digest } from './build.js';
-import type { DigestChannel } from './channels.js';
+import type { ChannelEndpoint } from '../alerts/channels.js';
 import { digestSlack } from './slack.js';
 import { digestTeams } from './teams.js';
 import { digestWebhookBody } from './webhook.js';
@@ -16,7 +16,7 @@ const teamsClassify: Classify = (status, body) => (status >= 200 && status < 300
  * Send the digest to one channel with the alerts' HTTP rules (src/alerts/http.ts): 429 and
  * 5xx retried after Retry-After, errors that name the channel and never the URL.
  */
-export async function sendDigest(digest: Digest, channel: DigestChannel, period: string, http: HttpOptions, now: number): Promise<{ status: number; attempts: number }> {
+export async function sendDigest(digest: Digest, channel: ChannelEndpoint, period: string, http: HttpOptions, now: number): Promise<{ status: number; attempts: number }> {
   if (channel.id === 'slack') {
     const checked = SlackMessage.safeParse(digestSlack(digest));
     if (!checked.success) throw new DeliveryError('slack', `digest is not valid Block Kit: ${formatZodIssues(checked.error).join('; ')}`, 0);
