@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { AgentError, ExitCode } from '../errors.js';
 import { scrub } from '../log.js';
 
@@ -43,7 +44,6 @@ export type Classify = (status: number, body: string) => Outcome;
 
 export const defaultClassify: Classify = (status) => (status >= 200 && status < 300 ? 'ok' : status === 429 || status >= 500 ? 'retry' : 'fail');
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number | undefined {
@@ -64,7 +64,7 @@ const excerpt = (body: string) => body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, 
  */
 export async function postJson(channel: string, url: string, body: unknown, headers: Record<string, string>, options: HttpOptions = {}, classify: Classify = defaultClassify): Promise<PostResult> {
   const doFetch = options.fetch ?? globalThis.fetch;
-  const sleep = options.sleep ?? realSleep;
+  const sleep = options.sleep ?? sleepFor;
   const now = options.now ?? Date.now;
   const maxAttempts = options.maxAttempts ?? 4;
   const maxWaitMs = options.maxWaitMs ?? 60_000;

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { z } from 'zod';
 import { ConfigError, SourceAuthError, SourceUnavailableError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
@@ -39,7 +40,6 @@ export interface HerokuCollectorOptions {
 /** More distinct slugs than this in a page of releases: read the builds instead of each slug. */
 const PREFETCH_SLUGS = 20;
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createHerokuCollector(options: HerokuCollectorOptions = {}): Collector<HerokuConfig> {
   return {
@@ -82,7 +82,7 @@ async function* collectHeroku(ctx: CollectContext<HerokuConfig>, options: Heroku
     token,
     fetch: ctx.fetch,
     log: ctx.log,
-    sleep: options.sleep ?? realSleep,
+    sleep: options.sleep ?? sleepFor,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   const { targets, failures } = await resolveTargets(client, ctx.config, ctx.agent);

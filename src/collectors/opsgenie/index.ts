@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { ServiceCatalog } from '../../catalog/index.js';
 import { SourceAuthError } from '../../errors.js';
 import type { IncidentEvent } from '../../events/schemas.js';
@@ -24,7 +25,6 @@ const OVERLAP_MS = 3_600_000;
 const MAX_OFFSET = 5_000;
 /** Items gathered before a batch is written. */
 const BATCH_EVENTS = 1_000;
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createOpsgenieCollector(options: OpsgenieCollectorOptions = {}): Collector<OpsgenieConfig> {
   return {
@@ -61,7 +61,7 @@ async function* collectOpsgenie(ctx: CollectContext<OpsgenieConfig>, options: Op
     key,
     fetch: ctx.fetch,
     log: ctx.log,
-    sleep: options.sleep ?? realSleep,
+    sleep: options.sleep ?? sleepFor,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   const kind: Kind = ctx.config.kind;

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { ServiceCatalog } from '../../catalog/index.js';
 import { SourceAuthError } from '../../errors.js';
 import type { IncidentEvent } from '../../events/schemas.js';
@@ -25,7 +26,6 @@ const DAY_MS = 86_400_000;
 const OVERLAP_MS = 3_600_000;
 /** Incidents gathered before a batch is written. */
 const BATCH_EVENTS = 1_000;
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createPagerDutyCollector(options: PagerDutyCollectorOptions = {}): Collector<PagerDutyConfig> {
   return {
@@ -63,7 +63,7 @@ async function* collectPagerDuty(ctx: CollectContext<PagerDutyConfig>, options: 
     token,
     fetch: ctx.fetch,
     log: ctx.log,
-    sleep: options.sleep ?? realSleep,
+    sleep: options.sleep ?? sleepFor,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   const now = (options.now ?? Date.now)();
