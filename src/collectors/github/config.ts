@@ -1,17 +1,10 @@
 import { z } from 'zod';
+import { Since } from '../since.js';
 
 /** `owner/name`, as GitHub spells a repository. */
 const RepoName = z
   .string()
   .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected a repository as owner/name, e.g. acme/api');
-
-/** `2026-01-01`, an ISO time with a zone, or a number of days back (`90d`). */
-const Since = z
-  .string()
-  .regex(
-    /^(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?|\d+d)$/,
-    'expected a date (2026-01-01), an ISO time with a zone, or a number of days back (90d)',
-  );
 
 /** `prod-eu=production` pairs from the command line, or a map in the config file. */
 const Environments = z.preprocess(
@@ -57,16 +50,6 @@ export const GithubConfig = z
   });
 export type GithubConfig = z.infer<typeof GithubConfig>;
 
-const DAY_MS = 86_400_000;
-export const DEFAULT_SINCE_DAYS = 180;
-
-/** The resolved `since` as an ISO time. */
-export function resolveSince(since: string | undefined, now: number): string {
-  if (since === undefined) return new Date(now - DEFAULT_SINCE_DAYS * DAY_MS).toISOString();
-  const days = /^(\d+)d$/.exec(since);
-  if (days) return new Date(now - Number(days[1]) * DAY_MS).toISOString();
-  return new Date(/T/.test(since) ? since : `${since}T00:00:00Z`).toISOString();
-}
 
 /**
  * A glob on repository or environment names: `*` any run of characters except `/`,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../config/schema.js';
 import { graphqlBaseUrl } from './client.js';
-import { GithubConfig, globMatcher, repoSelected, resolveSince } from './config.js';
+import { resolveSince } from '../since.js';
+import { GithubConfig, globMatcher, repoSelected } from './config.js';
 import { planKind, Watermark } from './cursor.js';
 import { canonicalEnvironment, deploymentOutcome, serviceFor } from './events.js';
 import { referencesIn, severityOf } from './incidents.js';

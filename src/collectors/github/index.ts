@@ -1,7 +1,8 @@
 import { AgentError, ConfigError, SourceAuthError, SourceUnavailableError } from '../../errors.js';
 import type { Batch, CollectContext, Collector } from '../types.js';
 import { GithubClient, graphqlBaseUrl, tokenFrom } from './client.js';
-import { GithubConfig, resolveSince } from './config.js';
+import { resolveSince } from '../since.js';
+import { GithubConfig } from './config.js';
 import { GithubUnreachableError, RepoNotFoundError } from './failures.js';
 import { mergeConcurrent } from './merge.js';
 import { realSleep, type Sleep } from './rate-limit.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SeverityFilter } from '../../catalog/severity.js';
-import { Since } from '../pagerduty/config.js';
+import { Since } from '../since.js';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 

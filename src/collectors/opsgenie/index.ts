@@ -3,7 +3,7 @@ import { ServiceCatalog } from '../../catalog/index.js';
 import { SourceAuthError } from '../../errors.js';
 import type { IncidentEvent } from '../../events/schemas.js';
 import { registerSecret } from '../../log.js';
-import { resolveSince } from '../pagerduty/config.js';
+import { resolveSince } from '../since.js';
 import type { Batch, CollectContext, Collector } from '../types.js';
 import { DEFAULT_OPSGENIE_API_URL, OpsgenieClient } from './client.js';
 import { OpsgenieConfig } from './config.js';

@@ -5,7 +5,8 @@ import type { IncidentEvent } from '../../events/schemas.js';
 import { registerSecret } from '../../log.js';
 import type { Batch, CollectContext, Collector } from '../types.js';
 import { DEFAULT_PAGERDUTY_API_URL, MAX_OFFSET, PagerDutyClient, type Query } from './client.js';
-import { PagerDutyConfig, resolveSince } from './config.js';
+import { resolveSince } from '../since.js';
+import { PagerDutyConfig } from './config.js';
 import { CURSOR_SCOPE, readCursor, writeCursor, type PagerDutyCursor } from './cursor.js';
 import { incidentEvent, parseIncident, resolvedAt, type MapContext } from './events.js';
 
