@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, RequestLog, type RecordedRequest, type ScriptedAnswer } from '../scripted.js';
 
 /**
  * A local server answering like the Opsgenie REST API for what the collector reads
@@ -30,17 +30,7 @@ export interface FakeAlert {
   impactedServices?: string[];
 }
 
-export interface RecordedRequest {
-  path: string;
-  query: URLSearchParams;
-}
-
-export interface ScriptedAnswer {
-  match?: RegExp;
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
+export type { RecordedRequest, ScriptedAnswer } from '../scripted.js';
 
 export interface FakeOpsgenie {
   url: string;
@@ -99,23 +89,18 @@ function renderIncident(incident: FakeAlert): Record<string, unknown> {
 export async function startFakeOpsgenie(options: { key: string; alerts?: FakeAlert[]; incidents?: FakeAlert[] }): Promise<FakeOpsgenie> {
   const alerts = options.alerts ?? [];
   const incidents = options.incidents ?? [];
-  const requests: RecordedRequest[] = [];
-  const unexpected: RecordedRequest[] = [];
-  const scripted: ScriptedAnswer[] = [];
+  const seen = new RequestLog();
   let base = '';
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const recorded = { path: url.pathname, query: url.searchParams };
-    requests.push(recorded);
+    const { recorded, answer } = seen.take(url);
     const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'Content-Type': 'application/json', 'X-RateLimit-State': status === 429 ? 'THROTTLED' : 'OK', ...headers });
       res.end(JSON.stringify({ ...body, took: 0.01, requestId: randomUUID() }));
     };
-    const index = scripted.findIndex((answer) => !answer.match || answer.match.test(url.pathname));
-    if (index >= 0) {
-      const [answer] = scripted.splice(index, 1);
-      return send(answer!.status, (answer!.body as Record<string, unknown>) ?? { message: answer!.status === 429 ? 'You are making too many requests!' : 'Internal Server Error' }, answer!.headers);
+    if (answer) {
+      return send(answer.status, (answer.body as Record<string, unknown>) ?? { message: answer.status === 429 ? 'You are making too many requests!' : 'Internal Server Error' }, answer.headers);
     }
     if (req.headers.authorization !== `GenieKey ${options.key}`) return send(401, { message: 'Could not authenticate' });
     const list = url.pathname === '/v2/alerts' ? alerts : url.pathname === '/v1/incidents' ? incidents : undefined;
@@ -131,7 +116,7 @@ export async function startFakeOpsgenie(options: { key: string; alerts?: FakeAle
       if (!found) return send(404, { message: 'Alert with id does not exist' });
       return send(200, { data: one[1] === 'v2/alerts' ? renderAlert(found, true) : renderIncident(found) });
     }
-    unexpected.push(recorded);
+    seen.unexpected.push(recorded);
     send(404, { message: 'not found' });
   });
 
@@ -156,16 +141,15 @@ export async function startFakeOpsgenie(options: { key: string; alerts?: FakeAle
     };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
+  const listening = await listenOnLoopback(server);
+  base = listening.base;
   return {
     url: base,
     alerts,
     incidents,
-    requests,
-    unexpected,
-    script: (...answers) => void scripted.push(...answers),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    requests: seen.requests,
+    unexpected: seen.unexpected,
+    script: seen.script,
+    close: listening.close,
   };
 }

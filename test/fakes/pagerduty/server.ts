@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, RequestLog, type RecordedRequest, type ScriptedAnswer } from '../scripted.js';
 
 /**
  * A local server answering like the PagerDuty REST API v2 for what the collector reads
@@ -36,17 +36,7 @@ export interface FakeIncident {
   omitTimes?: boolean;
 }
 
-export interface RecordedRequest {
-  path: string;
-  query: URLSearchParams;
-}
-
-export interface ScriptedAnswer {
-  match?: RegExp;
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
+export type { RecordedRequest, ScriptedAnswer } from '../scripted.js';
 
 export interface FakePagerDuty {
   url: string;
@@ -112,23 +102,18 @@ const errorBody = (code: number, message: string) => ({ error: { code, message, 
 
 export async function startFakePagerDuty(options: { token: string; incidents?: FakeIncident[] }): Promise<FakePagerDuty> {
   const incidents: FakeIncident[] = options.incidents ?? [];
-  const requests: RecordedRequest[] = [];
-  const unexpected: RecordedRequest[] = [];
-  const scripted: ScriptedAnswer[] = [];
+  const seen = new RequestLog();
   let base = '';
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const recorded = { path: url.pathname, query: url.searchParams };
-    requests.push(recorded);
+    const { recorded, answer } = seen.take(url);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'Content-Type': 'application/json', 'ratelimit-limit': '960', 'ratelimit-remaining': '900', 'ratelimit-reset': '30', ...headers });
       res.end(JSON.stringify(body));
     };
-    const index = scripted.findIndex((answer) => !answer.match || answer.match.test(url.pathname));
-    if (index >= 0) {
-      const [answer] = scripted.splice(index, 1);
-      return send(answer!.status, answer!.body ?? errorBody(answer!.status === 429 ? 2020 : 2001, answer!.status === 429 ? 'Rate Limit Exceeded' : 'Internal error'), answer!.headers);
+    if (answer) {
+      return send(answer.status, answer.body ?? errorBody(answer.status === 429 ? 2020 : 2001, answer.status === 429 ? 'Rate Limit Exceeded' : 'Internal error'), answer.headers);
     }
     if (req.headers.authorization !== `Token token=${options.token}`) return send(401, errorBody(2006, 'Invalid Token'));
     if (!/version=2/.test(req.headers.accept ?? '')) return send(400, errorBody(2001, 'Invalid Accept header'));
@@ -148,7 +133,7 @@ export async function startFakePagerDuty(options: { token: string; incidents?: F
       const incident = incidents.find((candidate) => candidate.id === decodeURIComponent(one[1]!));
       return incident ? send(200, { incident: renderIncident(incident, base, includeTrigger) }) : send(404, errorBody(2100, 'Not Found'));
     }
-    unexpected.push(recorded);
+    seen.unexpected.push(recorded);
     send(404, errorBody(2100, 'Not Found'));
   });
 
@@ -180,15 +165,14 @@ export async function startFakePagerDuty(options: { token: string; incidents?: F
     return [200, { incidents: page.map((incident) => renderIncident(incident, base, includeTrigger)), limit, offset, more: offset + limit < matching.length, total: null }];
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
+  const listening = await listenOnLoopback(server);
+  base = listening.base;
   return {
     url: base,
     incidents,
-    requests,
-    unexpected,
-    script: (...answers) => void scripted.push(...answers),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    requests: seen.requests,
+    unexpected: seen.unexpected,
+    script: seen.script,
+    close: listening.close,
   };
 }
