@@ -5,7 +5,7 @@ import { overrideStatsByService } from '../catalog/overrides.js';
 import { syncServiceTeams } from '../dashboards/catalog.js';
 import { nowIso, toClickHouseTime } from '../events/time.js';
 import { RepoCache } from './repos.js';
-import { productionEnvironments, scopeKey, serviceRepos } from './scope.js';
+import { KnownRepos, productionEnvironments, scopeKey, serviceRepos } from './scope.js';
 import { deriveService, type ServiceContext } from './service.js';
 import { DerivedWriter, derivedTables } from './write.js';
 
@@ -83,7 +83,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   });
   const previous = new Map(await stateResult.json<[string, string]>());
 
-  const knownRepos = [...commitStats.keys()].sort();
+  const knownRepos = new KnownRepos(commitStats.keys());
   const present = new Set([...byService.keys(), ...incidentStats.keys()]);
   const wanted = options.services ? new Set(options.services) : undefined;
   const services = [...new Set([...present, ...previous.keys()])].filter((service) => !wanted || wanted.has(service)).sort();

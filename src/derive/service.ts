@@ -7,7 +7,7 @@ import { scopeChangesToPaths } from './paths.js';
 import { placeDeployment } from './placement.js';
 import type { RepoCache } from './repos.js';
 import { detectRollbacks } from './rollbacks.js';
-import { candidateRepos } from './scope.js';
+import { candidateRepos, type KnownRepos } from './scope.js';
 import type { DerivedChangeRow, DerivedDeploymentRow, DerivedIncidentRow, IncidentInput, ManualLink, ProductionDeployment } from './types.js';
 
 export interface ServiceContext {
@@ -16,7 +16,7 @@ export interface ServiceContext {
   /** Lower-cased production environment names. */
   environments: string[];
   windowMs: number;
-  knownRepos: string[];
+  knownRepos: KnownRepos;
   repos: RepoCache;
 }
 
