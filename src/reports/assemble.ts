@@ -1,22 +1,24 @@
 import { failureRateTier, frequencyTier, leadTimeTier, restoreTier } from './benchmarks.js';
-import type { DayRow, GroupedRow } from './queries.js';
-import { finite, median } from './stats.js';
+import { groupKey, type DeployFigures, type GroupedRow, type GroupSet, type WindowKey } from './queries.js';
+import { finite } from './stats.js';
 import type { Benchmark, Granularity, Metrics, Series } from './types.js';
 import { mondayOf, monthOf } from './zone.js';
 
-/** Everything the figures of one window are made from. */
-export interface WindowData {
-  /** Local dates of the window, in order. */
-  dates: string[];
-  days: number;
-  /** Per service. */
-  deploymentDays: Map<string, DayRow[]>;
-  failureDays: Map<string, { service: string; day: string; count: number }[]>;
-  /** Grouped rows, indexed with `indexRows`. */
-  lead: Map<string, Record<string, unknown>>;
-  breakdown: Map<string, Record<string, unknown>>;
-  restore: Map<string, Record<string, unknown>>;
-  recovery: Map<string, Record<string, unknown>>;
+type Values = Record<string, unknown>;
+
+/** One group's grouped rows: over its whole window, and per bucket (current window only). */
+export interface GroupRows {
+  total?: Values;
+  buckets: Map<string, Values>;
+}
+
+/** Everything the figures of both windows are made from, by `groupKey(window, set, name)`. */
+export interface ReportData {
+  deployments: Map<string, DeployFigures>;
+  lead: Map<string, GroupRows>;
+  breakdown: Map<string, GroupRows>;
+  restore: Map<string, GroupRows>;
+  recovery: Map<string, GroupRows>;
 }
 
 export const bucketOf: Record<Granularity, (date: string) => string> = {
@@ -30,80 +32,57 @@ const pair = (value: unknown): [number | null, number | null] => {
   return [finite(list[0]), finite(list[1])];
 };
 
-type Values = Record<string, unknown>;
-
-/** Grouped rows by `set|name|bucket`, for constant-time lookups however many services there are. */
-export function indexRows(rows: GroupedRow[]): Map<string, Values> {
-  return new Map(rows.map((row) => [`${row.set}|${row.name}|${row.bucket ?? ''}`, row.values]));
-}
-
-const lookup = (rows: Map<string, Values>, set: GroupedRow['set'], name: string, bucket: string | null) =>
-  rows.get(`${set}|${name}|${bucket ?? ''}`) ?? {};
-
-interface DayTotal {
-  deployments: number;
-  failed: number;
-  rework: number;
-  failures: number;
-}
-
-/** Per local date, the group's counts (members null = every service). */
-function perDate(data: WindowData, members: ReadonlySet<string> | null): Map<string, DayTotal> {
-  const totals = new Map<string, DayTotal>();
-  const at = (day: string) => {
-    let total = totals.get(day);
-    if (!total) totals.set(day, (total = { deployments: 0, failed: 0, rework: 0, failures: 0 }));
-    return total;
-  };
-  const rowsOf = <T>(byService: Map<string, T[]>) =>
-    members ? [...members].flatMap((service) => byService.get(service) ?? []) : [...byService.values()].flat();
-  for (const row of rowsOf(data.deploymentDays)) {
-    const total = at(row.day);
-    total.deployments += row.deployments;
-    total.failed += row.failed;
-    total.rework += row.rework;
+/** Grouped rows by group, then by bucket, for constant-time lookups however many services there are. */
+export function indexRows(rows: GroupedRow[]): Map<string, GroupRows> {
+  const index = new Map<string, GroupRows>();
+  for (const row of rows) {
+    const key = groupKey(row.window, row.set, row.name);
+    let group = index.get(key);
+    if (!group) index.set(key, (group = { buckets: new Map() }));
+    if (row.bucket === null) group.total = row.values;
+    else group.buckets.set(row.bucket, row.values);
   }
-  for (const row of rowsOf(data.failureDays)) at(row.day).failures += row.count;
-  return totals;
+  return index;
 }
 
-function sum(totals: Map<string, DayTotal>, dates?: Iterable<string>) {
-  const result = { deployments: 0, failed: 0, rework: 0, failures: 0, days: new Set<string>() };
-  for (const date of dates ?? totals.keys()) {
-    const total = totals.get(date);
-    if (!total) continue;
-    result.deployments += total.deployments;
-    result.failed += total.failed;
-    result.rework += total.rework;
-    result.failures += total.failures;
-    if (total.deployments > 0) result.days.add(date);
-  }
-  return result;
+const none: Values = {};
+
+/** Whether a service has anything in a window: deployments, failed attempts, changes or incidents. */
+export function isActive(data: ReportData, window: WindowKey, service: string): boolean {
+  const key = groupKey(window, 'service', service);
+  return data.deployments.has(key) || data.lead.get(key)?.total !== undefined || data.restore.get(key)?.total !== undefined;
 }
 
-/** Deployment days per calendar bucket over the window, empty buckets included. */
-function daysPerBucket(dates: string[], deployDays: ReadonlySet<string>, bucket: (date: string) => string): number[] {
-  const counts = new Map<string, number>();
-  for (const date of dates) {
-    const key = bucket(date);
-    counts.set(key, (counts.get(key) ?? 0) + (deployDays.has(date) ? 1 : 0));
-  }
-  return [...counts.values()];
+export interface Group {
+  window: WindowKey;
+  set: GroupSet;
+  name: string;
 }
 
-/** The figures of one group: `members` = its services (null for overall), `set`/`name` its grouped rows. */
-export function metricsFor(
-  data: WindowData,
-  benchmark: Benchmark,
-  group: { set: GroupedRow['set']; name: string; members: ReadonlySet<string> | null },
-): Metrics {
-  const totals = sum(perDate(data, group.members));
-  const weekMedian = median(daysPerBucket(data.dates, totals.days, mondayOf)) ?? 0;
-  const monthMedian = median(daysPerBucket(data.dates, totals.days, monthOf)) ?? 0;
-  const lead = lookup(data.lead, group.set, group.name, null);
-  const stages = lookup(data.breakdown, group.set, group.name, null);
-  const restore = lookup(data.restore, group.set, group.name, null);
-  const recovery = lookup(data.recovery, group.set, group.name, null);
+const empty: DeployFigures = {
+  deployments: 0,
+  failed: 0,
+  rework: 0,
+  failures: 0,
+  deployDays: 0,
+  weekMedian: 0,
+  monthMedian: 0,
+  buckets: [],
+  perBucket: { deployments: [], deployDays: [], failed: [], rework: [] },
+};
+
+/** The figures of one group in one window of `days` calendar days. */
+export function metricsFor(data: ReportData, benchmark: Benchmark, days: number, group: Group): Metrics {
+  const key = groupKey(group.window, group.set, group.name);
+  const deployed = data.deployments.get(key) ?? empty;
+  const totals = { deployments: deployed.deployments, failed: deployed.failed, rework: deployed.rework, failures: deployed.failures };
+  const deployDays = deployed.deployDays;
+  const weekMedian = deployed.weekMedian;
+  const monthMedian = deployed.monthMedian;
+  const lead = data.lead.get(key)?.total ?? none;
+  const stages = data.breakdown.get(key)?.total ?? none;
+  const restore = data.restore.get(key)?.total ?? none;
+  const recovery = data.recovery.get(key)?.total ?? none;
   const changes = Number(lead.changes ?? 0);
   const [leadMedian, leadP90] = pair(lead.lead);
   const resolved = Number(restore.resolved ?? 0);
@@ -115,9 +94,9 @@ export function metricsFor(
   return {
     deployment_frequency: {
       deployments: totals.deployments,
-      per_day: totals.deployments / data.days,
-      per_week: totals.deployments / (data.days / 7),
-      deploy_days: totals.days.size,
+      per_day: totals.deployments / days,
+      per_week: totals.deployments / (days / 7),
+      deploy_days: deployDays,
       deploy_days_per_week_median: weekMedian,
       deploy_days_per_month_median: monthMedian,
       deploy_failures: totals.failures,
@@ -125,8 +104,8 @@ export function metricsFor(
         deployments: totals.deployments,
         weekMedian,
         monthMedian,
-        deployDays: totals.days.size,
-        days: data.days,
+        deployDays,
+        days,
       }),
     },
     lead_time: {
@@ -172,13 +151,8 @@ export function metricsFor(
   };
 }
 
-/** One value per bucket for the sparklines and charts. */
-export function seriesFor(
-  data: WindowData,
-  buckets: string[],
-  granularity: Granularity,
-  group: { set: GroupedRow['set']; name: string; members: ReadonlySet<string> | null },
-): Series {
+/** One value per bucket of the current window, for the sparklines and charts. */
+export function seriesFor(data: ReportData, buckets: string[], group: { set: GroupSet; name: string }): Series {
   const series: Series = {
     deployments: [],
     deploy_days: [],
@@ -191,27 +165,30 @@ export function seriesFor(
     recovery_median: [],
     rework_rate: [],
   };
-  const datesOf = new Map<string, Set<string>>();
-  for (const date of data.dates) {
-    const key = bucketOf[granularity](date);
-    if (!datesOf.has(key)) datesOf.set(key, new Set());
-    datesOf.get(key)!.add(date);
-  }
-  const totalsByDate = perDate(data, group.members);
+  const key = groupKey('current', group.set, group.name);
+  const deployed = data.deployments.get(key) ?? empty;
+  const at = new Map(deployed.buckets.map((bucket, index) => [bucket, index]));
+  const leadRows = data.lead.get(key)?.buckets;
+  const restoreRows = data.restore.get(key)?.buckets;
+  const recoveryRows = data.recovery.get(key)?.buckets;
+  const { perBucket } = deployed;
   for (const bucket of buckets) {
-    const totals = sum(totalsByDate, datesOf.get(bucket) ?? []);
-    const lead = lookup(data.lead, group.set, group.name, bucket);
+    const index = at.get(bucket);
+    const deployments = index === undefined ? 0 : (perBucket.deployments[index] ?? 0);
+    const failed = index === undefined ? 0 : (perBucket.failed[index] ?? 0);
+    const rework = index === undefined ? 0 : (perBucket.rework[index] ?? 0);
+    const lead = leadRows?.get(bucket) ?? none;
     const [p50, p90] = pair(lead.lead);
-    series.deployments.push(totals.deployments);
-    series.deploy_days.push(totals.days.size);
-    series.failed.push(totals.failed);
-    series.change_failure_rate.push(totals.deployments > 0 ? totals.failed / totals.deployments : null);
-    series.rework_rate.push(totals.deployments > 0 ? totals.rework / totals.deployments : null);
+    series.deployments.push(deployments);
+    series.deploy_days.push(index === undefined ? 0 : (perBucket.deployDays[index] ?? 0));
+    series.failed.push(failed);
+    series.change_failure_rate.push(deployments > 0 ? failed / deployments : null);
+    series.rework_rate.push(deployments > 0 ? rework / deployments : null);
     series.lead_time_p50.push(p50);
     series.lead_time_p90.push(p90);
     series.changes.push(Number(lead.changes ?? 0));
-    series.time_to_restore_median.push(pair(lookup(data.restore, group.set, group.name, bucket).restore)[0]);
-    series.recovery_median.push(finite(lookup(data.recovery, group.set, group.name, bucket).recovery));
+    series.time_to_restore_median.push(pair((restoreRows?.get(bucket) ?? none).restore)[0]);
+    series.recovery_median.push(finite((recoveryRows?.get(bucket) ?? none).recovery));
   }
   return series;
 }

@@ -2,12 +2,11 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/schema.js';
 import { deriveMetrics } from '../derive/run.js';
 import { productionEnvironments, scopeKey } from '../derive/scope.js';
-import { bucketOf, indexRows, metricsFor, seriesFor, type WindowData } from './assemble.js';
+import { bucketOf, indexRows, isActive, metricsFor, seriesFor, type ReportData } from './assemble.js';
 import { MINIMUM_SAMPLE } from './benchmarks.js';
 import {
   breakdownSpec,
-  deployFailureDays,
-  deploymentDays,
+  deploymentFigures,
   groupedAggregate,
   knownServices,
   leadTimeSpec,
@@ -15,6 +14,8 @@ import {
   restoreSpec,
   type Bounds,
   type QueryScope,
+  type WindowKey,
+  type Windows,
 } from './queries.js';
 import type { Benchmark, Granularity, Metrics, Report, WindowInfo } from './types.js';
 import { UsageError } from './window.js';
@@ -37,15 +38,6 @@ export interface ReportOptions {
   onProgress?: (done: number, total: number, service: string) => void;
 }
 
-function groupBy<T extends { service: string }>(rows: T[]): Map<string, T[]> {
-  const grouped = new Map<string, T[]>();
-  for (const row of rows) {
-    if (!grouped.has(row.service)) grouped.set(row.service, []);
-    grouped.get(row.service)!.push(row);
-  }
-  return grouped;
-}
-
 /** Calendar days of a window in the zone (a 30-day window across a DST change is still 30). */
 const calendarDays = (bounds: Bounds, tz: string) => (wallClockMillis(bounds.until, tz) - wallClockMillis(bounds.since, tz)) / 86_400_000;
 
@@ -60,17 +52,19 @@ function previousBounds(bounds: Bounds, tz: string): Bounds {
 
 const granularityFor = (days: number): Granularity => (days <= 14 ? 'day' : days <= 732 ? 'week' : 'month');
 
-async function windowData(scope: QueryScope, bounds: Bounds, granularity: Granularity | null): Promise<WindowData> {
-  return {
-    dates: datesIn(bounds.since, bounds.until, scope.tz),
-    days: calendarDays(bounds, scope.tz),
-    deploymentDays: groupBy(await deploymentDays(scope, bounds)),
-    failureDays: groupBy(await deployFailureDays(scope, bounds)),
-    lead: indexRows(await groupedAggregate(scope, bounds, leadTimeSpec, granularity)),
-    breakdown: indexRows(await groupedAggregate(scope, bounds, breakdownSpec, null)),
-    restore: indexRows(await groupedAggregate(scope, bounds, restoreSpec, granularity)),
-    recovery: indexRows(await groupedAggregate(scope, bounds, recoverySpec, granularity)),
-  };
+/** Distinct calendar buckets of a window's local dates. */
+const bucketCount = (dates: string[], bucket: (date: string) => string) => new Set(dates.map(bucket)).size;
+
+/** Both windows' figures: one query per view, each scanning it once for both windows. */
+async function reportData(scope: QueryScope, windows: Windows, granularity: Granularity): Promise<ReportData> {
+  const [deployments, lead, breakdown, restore, recovery] = await Promise.all([
+    deploymentFigures(scope, windows, granularity),
+    groupedAggregate(scope, windows, leadTimeSpec, granularity),
+    groupedAggregate(scope, windows, breakdownSpec, null),
+    groupedAggregate(scope, windows, restoreSpec, granularity),
+    groupedAggregate(scope, windows, recoverySpec, granularity),
+  ]);
+  return { deployments, lead: indexRows(lead), breakdown: indexRows(breakdown), restore: indexRows(restore), recovery: indexRows(recovery) };
 }
 
 /** Which services a report covers: `--service` and `--team` narrow it (both: the intersection). */
@@ -112,30 +106,38 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 
-  const services = selected ?? (await knownServices(client, scope, environments));
   const teamOf = new Map(Object.entries(config.services).flatMap(([name, entry]) => (entry.team ? [[name, entry.team] as const] : [])));
-  const queryScope: QueryScope = { client, scope, environments, tz, services, teamOf };
+  const queryScope: QueryScope = { client, scope, environments, tz, ...(selected ? { services: selected } : {}), teamOf };
   const current: Bounds = { since: options.since.getTime(), until: options.until.getTime() };
   const previous = previousBounds(current, tz);
   const days = calendarDays(current, tz);
   const granularity = granularityFor(days);
-  const now = await windowData(queryScope, current, granularity);
-  const before = await windowData(queryScope, previous, null);
+  const dates = { current: datesIn(current.since, current.until, tz), previous: datesIn(previous.since, previous.until, tz) };
+  const windows: Windows = {
+    previous,
+    current,
+    weeks: { previous: bucketCount(dates.previous, bucketOf.week), current: bucketCount(dates.current, bucketOf.week) },
+    months: { previous: bucketCount(dates.previous, bucketOf.month), current: bucketCount(dates.current, bucketOf.month) },
+  };
+  const [services, data] = await Promise.all([
+    selected ? Promise.resolve(selected) : knownServices(client, scope, environments),
+    reportData(queryScope, windows, granularity),
+  ]);
 
-  const active = (data: WindowData, service: string) =>
-    data.deploymentDays.has(service) || data.failureDays.has(service) || data.lead.has(`service|${service}|`) ||
-    data.restore.has(`service|${service}|`);
   // Listed: services asked for by name, or with anything in either window.
-  const listed = services.filter((service) => options.services?.includes(service) || active(now, service) || active(before, service));
+  const named = new Set(options.services ?? []);
+  const listed = services.filter((service) => named.has(service) || isActive(data, 'current', service) || isActive(data, 'previous', service));
   const teams = [...new Set(listed.flatMap((service) => (teamOf.has(service) ? [teamOf.get(service) as string] : [])))].sort();
-  const membersOf = (team: string) => new Set(listed.filter((service) => teamOf.get(service) === team));
 
-  const figures = (data: WindowData) => ({
-    overall: metricsFor(data, benchmark, { set: 'overall', name: '', members: null }),
-    services: Object.fromEntries(listed.map((service) => [service, metricsFor(data, benchmark, { set: 'service', name: service, members: new Set([service]) })])) as Record<string, Metrics>,
-    teams: Object.fromEntries(teams.map((team) => [team, metricsFor(data, benchmark, { set: 'team', name: team, members: membersOf(team) })])) as Record<string, Metrics>,
-  });
-  const buckets = [...new Set(now.dates.map(bucketOf[granularity]))];
+  const figures = (window: WindowKey) => {
+    const windowDays = calendarDays(window === 'current' ? current : previous, tz);
+    return {
+      overall: metricsFor(data, benchmark, windowDays, { window, set: 'overall', name: '' }),
+      services: Object.fromEntries(listed.map((service) => [service, metricsFor(data, benchmark, windowDays, { window, set: 'service', name: service })])) as Record<string, Metrics>,
+      teams: Object.fromEntries(teams.map((team) => [team, metricsFor(data, benchmark, windowDays, { window, set: 'team', name: team })])) as Record<string, Metrics>,
+    };
+  };
+  const buckets = [...new Set(dates.current.map(bucketOf[granularity]))];
   const info = (bounds: Bounds): WindowInfo => ({
     since: new Date(bounds.since).toISOString(),
     until: new Date(bounds.until).toISOString(),
@@ -145,14 +147,14 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
     window: info(current),
     environment: scope,
     benchmark,
-    ...figures(now),
-    previous: { window: info(previous), ...figures(before) },
+    ...figures('current'),
+    previous: { window: info(previous), ...figures('previous') },
     series: {
       granularity,
       buckets,
-      overall: seriesFor(now, buckets, granularity, { set: 'overall', name: '', members: null }),
-      services: Object.fromEntries(listed.map((service) => [service, seriesFor(now, buckets, granularity, { set: 'service', name: service, members: new Set([service]) })])),
-      teams: Object.fromEntries(teams.map((team) => [team, seriesFor(now, buckets, granularity, { set: 'team', name: team, members: membersOf(team) })])),
+      overall: seriesFor(data, buckets, { set: 'overall', name: '' }),
+      services: Object.fromEntries(listed.map((service) => [service, seriesFor(data, buckets, { set: 'service', name: service })])),
+      teams: Object.fromEntries(teams.map((team) => [team, seriesFor(data, buckets, { set: 'team', name: team })])),
     },
     settings: {
       tz,
