@@ -1,5 +1,5 @@
 import { failureRateTier, frequencyTier, leadTimeTier, restoreTier } from './benchmarks.js';
-import { groupKey, type DeployFigures, type GroupedRow, type GroupSet, type WindowKey } from './queries.js';
+import { groupKey, type BucketCounts, type DeployFigures, type GroupedRow, type GroupSet, type WindowKey } from './queries.js';
 import { finite } from './stats.js';
 import type { Benchmark, Granularity, Metrics, Series } from './types.js';
 import { mondayOf, monthOf } from './zone.js';
@@ -46,6 +46,7 @@ export function indexRows(rows: GroupedRow[]): Map<string, GroupRows> {
 }
 
 const none: Values = {};
+const noCounts: BucketCounts = [0, 0, 0, 0];
 
 /** Whether a service has anything in a window: deployments, failed attempts, changes or incidents. */
 export function isActive(data: ReportData, window: WindowKey, service: string): boolean {
@@ -67,8 +68,7 @@ const empty: DeployFigures = {
   deployDays: 0,
   weekMedian: 0,
   monthMedian: 0,
-  buckets: [],
-  perBucket: { deployments: [], deployDays: [], failed: [], rework: [] },
+  perBucket: new Map(),
 };
 
 /** The figures of one group in one window of `days` calendar days. */
@@ -166,21 +166,16 @@ export function seriesFor(data: ReportData, buckets: string[], group: { set: Gro
     rework_rate: [],
   };
   const key = groupKey('current', group.set, group.name);
-  const deployed = data.deployments.get(key) ?? empty;
-  const at = new Map(deployed.buckets.map((bucket, index) => [bucket, index]));
+  const perBucket = (data.deployments.get(key) ?? empty).perBucket;
   const leadRows = data.lead.get(key)?.buckets;
   const restoreRows = data.restore.get(key)?.buckets;
   const recoveryRows = data.recovery.get(key)?.buckets;
-  const { perBucket } = deployed;
   for (const bucket of buckets) {
-    const index = at.get(bucket);
-    const deployments = index === undefined ? 0 : (perBucket.deployments[index] ?? 0);
-    const failed = index === undefined ? 0 : (perBucket.failed[index] ?? 0);
-    const rework = index === undefined ? 0 : (perBucket.rework[index] ?? 0);
+    const [deployments, deployDays, failed, rework] = perBucket.get(bucket) ?? noCounts;
     const lead = leadRows?.get(bucket) ?? none;
     const [p50, p90] = pair(lead.lead);
     series.deployments.push(deployments);
-    series.deploy_days.push(index === undefined ? 0 : (perBucket.deployDays[index] ?? 0));
+    series.deploy_days.push(deployDays);
     series.failed.push(failed);
     series.change_failure_rate.push(deployments > 0 ? failed / deployments : null);
     series.rework_rate.push(deployments > 0 ? rework / deployments : null);

@@ -201,12 +201,12 @@ export interface DeployFigures {
   /** Medians of deployment days per Monday week and per month of the window, empty ones counted as 0. */
   weekMedian: number;
   monthMedian: number;
-  /** Buckets with anything in them, in order, with the bucket's counts at the same index. */
-  buckets: string[];
-  perBucket: { deployments: number[]; deployDays: number[]; failed: number[]; rework: number[] };
+  /** The current window's buckets with anything in them. */
+  perBucket: Map<string, BucketCounts>;
 }
 
-const numbers = (value: unknown): number[] => (Array.isArray(value) ? value.map(Number) : []);
+/** A bucket's deployments, deployment days, failed deployments and rework. */
+export type BucketCounts = [deployments: number, deployDays: number, failed: number, rework: number];
 
 /**
  * Every count-based figure (deployments, failures, rework, deployment days and their
@@ -216,34 +216,45 @@ const numbers = (value: unknown): number[] => (Array.isArray(value) ? value.map(
  */
 export async function deploymentFigures(scope: QueryScope, windows: Windows, granularity: Granularity): Promise<Map<string, DeployFigures>> {
   const teams = scope.teamOf.size > 0;
-  const bucket = { day: 'day', week: 'toMonday(day)', month: 'toStartOfMonth(day)' }[granularity];
-  // Failed attempts never went live: they are in the raw table only, never derived.
+  // Three steps, each over far fewer rows than the last: the local days of each group (service,
+  // team, overall); each group's Monday weeks and months (and days, for a daily series) from those;
+  // each group's figures from its weeks and months. level: 1 a week, 2 a month, 3 a day.
+  const seriesLevel = { week: 1, month: 2, day: 3 }[granularity];
+  const group = 'w, grouping_bits, service, team';
   const query = `
-    SELECT w, grouping_bits, service, team,
-           sum(day_deployments) AS deployments, sum(day_failed) AS failed, sum(day_rework) AS rework, sum(day_failures) AS failures,
-           countIf(day_deployments > 0) AS deploy_days,
-           arrayReduce('quantileExactInclusive(0.5)', arrayResize((sumMap([toMonday(day)], [toUInt64(day_deployments > 0)])).2,
+    SELECT ${group},
+           sumIf(period_deployments, level = 2) AS deployments, sumIf(period_failed, level = 2) AS failed,
+           sumIf(period_rework, level = 2) AS rework, sumIf(period_failures, level = 2) AS failures,
+           sumIf(period_deploy_days, level = 2) AS deploy_days,
+           arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 1),
              if(w = 1, {current_weeks:UInt32}, {previous_weeks:UInt32}), 0)) AS week_median,
-           arrayReduce('quantileExactInclusive(0.5)', arrayResize((sumMap([toStartOfMonth(day)], [toUInt64(day_deployments > 0)])).2,
+           arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 2),
              if(w = 1, {current_months:UInt32}, {previous_months:UInt32}), 0)) AS month_median,
-           sumMapIf([toString(${bucket})], [day_deployments], [toUInt64(day_deployments > 0)], [day_failed], [day_rework], w = 1) AS per_bucket
+           groupArrayIf((toString(period), period_deployments, period_deploy_days, period_failed, period_rework), level = ${seriesLevel} AND w = 1) AS per_bucket
     FROM (
-      SELECT w, service, ${teamOf} AS team, day, ${teams ? 'GROUPING(service, team)' : 'GROUPING(service) * 2 + 1'} AS grouping_bits,
-             sum(deployment) AS day_deployments, sum(failed) AS day_failed, sum(rework) AS day_rework, sum(failure) AS day_failures
+      SELECT ${group}, GROUPING(week, month) AS level, ${granularity === 'day' ? 'multiIf(level = 1, week, level = 2, month, day)' : 'if(level = 1, week, month)'} AS period,
+             sum(day_deployments) AS period_deployments, sum(day_failed) AS period_failed, sum(day_rework) AS period_rework,
+             sum(day_failures) AS period_failures, countIf(day_deployments > 0) AS period_deploy_days
       FROM (
-        SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
-               toUInt64(1) AS deployment, toUInt64(failed) AS failed, toUInt64(rework) AS rework, toUInt64(0) AS failure
-        FROM ${currentViews.deployments}
-        WHERE scope = {scope:String} AND ${inWindows(scope, 'finished_at')}
-        UNION ALL
-        SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
-               toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(1)
-        FROM deployments FINAL
-        WHERE status = 'failure' AND lower(environment) IN {environments:Array(String)} AND ${inWindows(scope, 'finished_at')}
+        SELECT w, service, ${teamOf} AS team, day, toMonday(day) AS week, toStartOfMonth(day) AS month,
+               ${teams ? 'GROUPING(service, team)' : 'GROUPING(service) * 2 + 1'} AS grouping_bits,
+               sum(deployment) AS day_deployments, sum(failed) AS day_failed, sum(rework) AS day_rework, sum(failure) AS day_failures
+        FROM (
+          SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
+                 toUInt64(1) AS deployment, toUInt64(failed) AS failed, toUInt64(rework) AS rework, toUInt64(0) AS failure
+          FROM ${currentViews.deployments}
+          WHERE scope = {scope:String} AND ${inWindows(scope, 'finished_at')}
+          UNION ALL
+          SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
+                 toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(1)
+          FROM deployments FINAL
+          WHERE status = 'failure' AND lower(environment) IN {environments:Array(String)} AND ${inWindows(scope, 'finished_at')}
+        )
+        GROUP BY GROUPING SETS ((w, service, day), ${teams ? '(w, team, day), ' : ''}(w, day))
       )
-      GROUP BY GROUPING SETS ((w, service, day), ${teams ? '(w, team, day), ' : ''}(w, day))
+      GROUP BY GROUPING SETS ((${group}, week), (${group}, month)${granularity === 'day' ? `, (${group}, day)` : ''})
     )
-    GROUP BY w, grouping_bits, service, team`;
+    GROUP BY ${group}`;
   const { columns, rows } = await compactRows(scope, query, windows);
   const at = Object.fromEntries(columns.map((name, index) => [name, index]));
   const figures = new Map<string, DeployFigures>();
@@ -254,7 +265,7 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
     const name = set === 'service' ? String(row[at.service as number]) : set === 'team' ? String(row[at.team as number]) : '';
     if (set === 'team' && name === '') continue;
     const window: WindowKey = Number(row[at.w as number]) === 1 ? 'current' : 'previous';
-    const [buckets, deployments, deployDays, failed, rework] = (row[at.per_bucket as number] ?? []) as unknown[];
+    const perBucket = (row[at.per_bucket as number] ?? []) as unknown[][];
     figures.set(groupKey(window, set, name), {
       deployments: Number(row[at.deployments as number]),
       failed: Number(row[at.failed as number]),
@@ -263,8 +274,7 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
       deployDays: Number(row[at.deploy_days as number]),
       weekMedian: finite(row[at.week_median as number]) ?? 0,
       monthMedian: finite(row[at.month_median as number]) ?? 0,
-      buckets: Array.isArray(buckets) ? buckets.map(String) : [],
-      perBucket: { deployments: numbers(deployments), deployDays: numbers(deployDays), failed: numbers(failed), rework: numbers(rework) },
+      perBucket: new Map(perBucket.map(([bucket, ...counts]) => [String(bucket), counts.map(Number) as BucketCounts])),
     });
   }
   return figures;
