@@ -1,7 +1,7 @@
 import type { CommitGraph } from './graph.js';
 import type { PullRequestIndex } from './pull-requests.js';
 import { seconds } from './time.js';
-import type { DerivedChangeRow, Placement, ProductionDeployment } from './types.js';
+import type { DerivedChangeRow, DerivedCommitRow, Placement, ProductionDeployment } from './types.js';
 
 /** What derive knows about one repository: its graph, PR membership and reverts. */
 export interface RepoData {
@@ -26,12 +26,15 @@ export interface Shipment {
  * commits reachable from its commit and not from any earlier production deployment
  * of the service in the same repository, grouped into PR changes. `deployments` are
  * in shipping order (finished_at, then id), so the result does not depend on input
- * order. The first resolved deployment per repository is the baseline.
+ * order. The first resolved deployment per repository is the baseline, unless
+ * `continuing`: the deployments follow earlier ones already derived (an append), and
+ * `repos` holds only the commits those did not ship.
  */
 export function shipChanges(
   deployments: readonly ProductionDeployment[],
   placements: readonly Placement[],
   repos: ReadonlyMap<string, RepoData>,
+  options: { continuing?: boolean } = {},
 ): { shipments: Shipment[]; changes: DerivedChangeRow[]; shippedBy: Map<string, Int32Array> } {
   const shipments: Shipment[] = deployments.map(() => ({ commits: 0, changes: 0, baseline: false, revertedBy: [] }));
   const changes: DerivedChangeRow[] = [];
@@ -43,7 +46,7 @@ export function shipChanges(
     const prShipped = new Uint8Array(prs.prs.length);
     const shippedBy = new Int32Array(graph.size).fill(-1);
     shipped.set(repo, shippedBy);
-    let baselineTaken = false;
+    let baselineTaken = options.continuing ?? false;
     deployments.forEach((deployment, ordinal) => {
       const placement = placements[ordinal] as Placement;
       if (placement.status !== 'resolved' || placement.repo !== repo) return;
@@ -80,6 +83,24 @@ export function shipChanges(
     }
   }
   return { shipments, changes, shippedBy: shipped };
+}
+
+/** One row per shipped commit: what lets a later deployment walk only what is new (see append.ts). */
+export function shippedCommits(
+  deployments: readonly ProductionDeployment[],
+  repos: ReadonlyMap<string, RepoData>,
+  shippedBy: ReadonlyMap<string, Int32Array>,
+): DerivedCommitRow[] {
+  const rows: DerivedCommitRow[] = [];
+  for (const [repo, byCommit] of shippedBy) {
+    const graph = (repos.get(repo) as RepoData).graph;
+    byCommit.forEach((ordinal, commit) => {
+      if (ordinal < 0) return;
+      const deployment = deployments[ordinal] as ProductionDeployment;
+      rows.push({ service: deployment.service, repo, sha: graph.shas[commit] as string, deployment_id: deployment.id });
+    });
+  }
+  return rows;
 }
 
 function commitChange(deployment: ProductionDeployment, graph: CommitGraph, commit: number): DerivedChangeRow {

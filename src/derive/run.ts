@@ -1,9 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import { overrideStatsByService } from '../catalog/overrides.js';
 import { syncServiceTeams } from '../dashboards/catalog.js';
 import { nowIso, toClickHouseTime } from '../events/time.js';
+import { appendService, type Previous } from './append.js';
+import { fingerprintOf, notAnAppend, type DeriveInputs, type Stat } from './inputs.js';
 import { RepoCache } from './repos.js';
 import { KnownRepos, productionEnvironments, scopeKey, serviceRepos } from './scope.js';
 import { deriveService, type ServiceContext } from './service.js';
@@ -29,9 +30,9 @@ export interface DeriveSummary {
   /** Services looked at, and those derived again because their inputs changed. */
   services: number;
   derived: string[];
+  /** Of `derived`, those brought up to date by appending their new deployments (append.ts). */
+  appended: string[];
 }
-
-type Stat = [number, string];
 
 async function grouped(client: ClickHouseClient, query: string): Promise<Map<string, Stat>> {
   const result = await client.query({ query, format: 'JSONCompactEachRow' });
@@ -77,63 +78,94 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   const commitStats = await grouped(client, `SELECT repo, count(), toString(max(ingested_at)) FROM commits GROUP BY repo`);
   const prStats = await grouped(client, `SELECT repo, count(), toString(max(ingested_at)) FROM pull_requests GROUP BY repo`);
   const stateResult = await client.query({
-    query: `SELECT service, fingerprint FROM ${derivedTables.state} FINAL WHERE scope = {scope:String}`,
+    query: `SELECT service, fingerprint, inputs, runs, deployments, changes, incidents FROM ${derivedTables.state} FINAL WHERE scope = {scope:String}`,
     query_params: { scope },
     format: 'JSONCompactEachRow',
   });
-  const previous = new Map(await stateResult.json<[string, string]>());
+  const states = await stateResult.json<[string, string, string, (number | string)[], number, number, number]>();
+  const previous = new Map(states.map(([service, print]) => [service, print]));
+  const previousState = new Map(
+    states.map(([service, , inputs, runs, deployments, changes, incidents]) => [
+      service,
+      { inputs, runs: runs.map(Number), counts: { deployments: Number(deployments), changes: Number(changes), incidents: Number(incidents) } },
+    ]),
+  );
 
   const knownRepos = new KnownRepos(commitStats.keys());
   const present = new Set([...byService.keys(), ...incidentStats.keys()]);
   const wanted = options.services ? new Set(options.services) : undefined;
   const services = [...new Set([...present, ...previous.keys()])].filter((service) => !wanted || wanted.has(service)).sort();
 
-  const fingerprint = (service: string) => {
-    const repos = serviceRepos(service, byService.get(service)?.repos ?? [], options.config, knownRepos);
-    const inputs = {
-      version: DERIVE_VERSION,
-      environments,
-      windowMs,
-      deployments: byService.get(service)?.stat ?? null,
-      incidents: incidentStats.get(service) ?? null,
-      naming: namingStats.get(service) ?? null,
-      overrides: overrideStats.get(service) ?? null,
-      // A monorepo service's path globs decide which changes are its own.
-      paths: options.config.services[service]?.paths ?? [],
-      repos: repos.map((repo) => [repo, commitStats.get(repo) ?? null, prStats.get(repo) ?? null]),
-    };
-    return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+  const inputsOf = (service: string): DeriveInputs => ({
+    version: DERIVE_VERSION,
+    environments,
+    windowMs,
+    deployments: byService.get(service)?.stat ?? null,
+    incidents: incidentStats.get(service) ?? null,
+    naming: namingStats.get(service) ?? null,
+    overrides: overrideStats.get(service) ?? null,
+    paths: options.config.services[service]?.paths ?? [],
+    repos: serviceRepos(service, byService.get(service)?.repos ?? [], options.config, knownRepos).map((repo) => [
+      repo,
+      commitStats.get(repo) ?? null,
+      prStats.get(repo) ?? null,
+    ]),
+  });
+  /** The derivation in force, when the change since may be an append. */
+  const appendable = (service: string, inputs: DeriveInputs): Previous | undefined => {
+    const state = previousState.get(service);
+    if (options.force || !state?.inputs) return undefined;
+    const before = JSON.parse(state.inputs) as DeriveInputs;
+    return notAnAppend(before, inputs) === undefined ? { runs: state.runs, inputs: before } : undefined;
   };
 
   const ctx: ServiceContext = { client, config: options.config, environments, windowMs, knownRepos, repos: new RepoCache(client) };
   const writer = new DerivedWriter(client, scope, run);
   const derived: string[] = [];
+  const appended: string[] = [];
   // Services sharing a repository follow each other, so the repository cache serves them all.
   const ordered = [...services].sort((a, b) => {
     const repoA = byService.get(a)?.repos[0] ?? a;
     const repoB = byService.get(b)?.repos[0] ?? b;
     return repoA < repoB ? -1 : repoA > repoB ? 1 : a < b ? -1 : a > b ? 1 : 0;
   });
+  const bringUpToDate = async (service: string) => {
+    const inputs = present.has(service) ? inputsOf(service) : undefined;
+    const print = inputs ? fingerprintOf(inputs) : 'absent';
+    if (!options.force && previous.get(service) === print) return;
+    const state = { service, fingerprint: print, inputs: inputs ? JSON.stringify(inputs) : '', derived_at: toClickHouseTime(nowIso()) };
+    const before = inputs && appendable(service, inputs);
+    const attempt = before && (await appendService(ctx, scope, service, before, inputs));
+    if (attempt && 'rows' in attempt) {
+      const counts = previousState.get(service)?.counts ?? { deployments: 0, changes: 0, incidents: 0 };
+      await writer.addService(attempt.rows, {
+        ...state,
+        runs: [...before.runs, run],
+        deployments: counts.deployments + attempt.added,
+        changes: counts.changes + attempt.rows.changes.length,
+        incidents: counts.incidents,
+      });
+      appended.push(service);
+    } else {
+      // A service gone from the store gets an empty run, so its old rows stop being current.
+      const rows = inputs ? await deriveService(ctx, service) : { deployments: [], changes: [], incidents: [], commits: [] };
+      await writer.addService(rows, {
+        ...state,
+        runs: [run],
+        deployments: rows.deployments.length,
+        changes: rows.changes.length,
+        incidents: rows.incidents.length,
+      });
+    }
+    derived.push(service);
+  };
   // Two services at a time: one is computed in JavaScript while the engine answers the other's queries.
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < ordered.length) {
       const service = ordered[next++] as string;
-      const print = present.has(service) ? fingerprint(service) : 'absent';
-      if (options.force || previous.get(service) !== print) {
-        // A service gone from the store gets an empty run, so its old rows stop being current.
-        const rows = present.has(service) ? await deriveService(ctx, service) : { deployments: [], changes: [], incidents: [] };
-        await writer.addService(rows, {
-          service,
-          fingerprint: print,
-          derived_at: toClickHouseTime(nowIso()),
-          deployments: rows.deployments.length,
-          changes: rows.changes.length,
-          incidents: rows.incidents.length,
-        });
-        derived.push(service);
-      }
+      await bringUpToDate(service);
       options.onProgress?.(++done, ordered.length, service);
     }
   };
@@ -141,5 +173,5 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   await writer.flush();
   // The catalog's teams beside the derived rows, for the dashboards' team variable (writes only on a change).
   await syncServiceTeams(client, options.config);
-  return { scope, run, services: services.length, derived: derived.sort() };
+  return { scope, run, services: services.length, derived: derived.sort(), appended: appended.sort() };
 }

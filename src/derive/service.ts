@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/schema.js';
-import { shipChanges, type RepoData } from './changes.js';
+import { shipChanges, shippedCommits, type RepoData } from './changes.js';
 import { attributeIncidents } from './incidents.js';
 import { deploymentOutcomes } from './outcomes.js';
 import { scopeChangesToPaths } from './paths.js';
@@ -8,7 +8,8 @@ import { placeDeployment } from './placement.js';
 import type { RepoCache } from './repos.js';
 import { detectRollbacks } from './rollbacks.js';
 import { candidateRepos, type KnownRepos } from './scope.js';
-import type { DerivedChangeRow, DerivedDeploymentRow, DerivedIncidentRow, IncidentInput, ManualLink, ProductionDeployment } from './types.js';
+import type { IncidentInput, ManualLink, ProductionDeployment } from './types.js';
+import type { DerivedRows } from './write.js';
 
 export interface ServiceContext {
   client: ClickHouseClient;
@@ -20,19 +21,14 @@ export interface ServiceContext {
   repos: RepoCache;
 }
 
-export interface ServiceDerivation {
-  deployments: DerivedDeploymentRow[];
-  changes: DerivedChangeRow[];
-  incidents: DerivedIncidentRow[];
-}
 
-async function rows<T>(client: ClickHouseClient, query: string, query_params: Record<string, unknown>): Promise<T[]> {
+export async function rows<T>(client: ClickHouseClient, query: string, query_params: Record<string, unknown>): Promise<T[]> {
   const result = await client.query({ query, query_params, format: 'JSONCompactEachRow' });
   return result.json<T>();
 }
 
 /** Everything derive says about one service, from all of its history in the store. */
-export async function deriveService(ctx: ServiceContext, service: string): Promise<ServiceDerivation> {
+export async function deriveService(ctx: ServiceContext, service: string): Promise<DerivedRows> {
   const deployments = await loadDeployments(ctx, service);
   const incidents = await loadIncidents(ctx, service, deployments);
   const manual = await loadManualLinks(ctx, incidents);
@@ -62,30 +58,37 @@ export async function deriveService(ctx: ServiceContext, service: string): Promi
     deployments: deploymentOutcomes(deployments, placements, shipments, rollbacks, attribution.links, own),
     changes,
     incidents: attribution.rows,
+    commits: shippedCommits(deployments, repos, shippedBy),
   };
 }
 
+/** The columns `toDeployment` reads, in its order. */
+export const deploymentColumns = 'id, service, environment, toUnixTimestamp64Milli(finished_at), source, version, url, repo, sha, rollback_of';
+export type DeploymentTuple = [string, string, string, number, string, string, string, string, string, string];
+
+export const toDeployment = ([id, service, environment, finishedAt, source, version, url, repo, sha, rollbackOf]: DeploymentTuple): ProductionDeployment => ({
+  id,
+  service,
+  environment,
+  finishedAt: Number(finishedAt),
+  source,
+  version,
+  url,
+  repo,
+  sha,
+  rollbackOf,
+});
+
 async function loadDeployments(ctx: ServiceContext, service: string): Promise<ProductionDeployment[]> {
-  const found = await rows<[string, string, number, string, string, string, string, string, string]>(
+  const found = await rows<DeploymentTuple>(
     ctx.client,
-    `SELECT id, environment, toUnixTimestamp64Milli(finished_at), source, version, url, repo, sha, rollback_of
+    `SELECT ${deploymentColumns}
      FROM deployments FINAL
      WHERE service = {service:String} AND status = 'success' AND lower(environment) IN {environments:Array(String)}
      ORDER BY finished_at, id`,
     { service, environments: ctx.environments },
   );
-  return found.map(([id, environment, finishedAt, source, version, url, repo, sha, rollbackOf]) => ({
-    id,
-    service,
-    environment,
-    finishedAt: Number(finishedAt),
-    source,
-    version,
-    url,
-    repo,
-    sha,
-    rollbackOf,
-  }));
+  return found.map(toDeployment);
 }
 
 /**

@@ -108,6 +108,14 @@ export interface DerivedChangeRow {
   clamped_stages: string[];
 }
 
+/** A commit and the production deployment that first shipped it (a baseline's history included). */
+export interface DerivedCommitRow {
+  service: string;
+  repo: string;
+  sha: string;
+  deployment_id: string;
+}
+
 export type IncidentStatus = 'resolved' | 'open' | 'invalid';
 export type LinkMethod = 'manual' | 'explicit' | 'deployment_id' | 'version' | 'sha' | 'rollback' | 'revert' | 'window' | 'none';
 

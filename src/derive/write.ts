@@ -1,11 +1,20 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertRows } from '../store/insert.js';
-import type { DerivedChangeRow, DerivedDeploymentRow, DerivedIncidentRow } from './types.js';
+import type { DerivedChangeRow, DerivedCommitRow, DerivedDeploymentRow, DerivedIncidentRow } from './types.js';
+
+/** A service's rows of one derivation (all of them, or an append's new and changed ones). */
+export interface DerivedRows {
+  deployments: DerivedDeploymentRow[];
+  changes: DerivedChangeRow[];
+  incidents: DerivedIncidentRow[];
+  commits: DerivedCommitRow[];
+}
 
 export const derivedTables = {
   deployments: 'derived_deployments',
   changes: 'derived_changes',
   incidents: 'derived_incidents',
+  commits: 'derived_commits',
   state: 'derived_state',
 } as const;
 
@@ -19,6 +28,10 @@ export const currentViews = {
 export interface StateRow {
   service: string;
   fingerprint: string;
+  /** The fingerprint's inputs (JSON), so the next run can tell an append from any other change. */
+  inputs: string;
+  /** The runs whose rows make up the service's current derivation: its last full one, then appends. */
+  runs: number[];
   derived_at: string;
   deployments: number;
   changes: number;
@@ -40,7 +53,7 @@ async function insertTagged(client: ClickHouseClient, table: string, rows: reado
  * keys again (ReplacingMergeTree keeps the newest run).
  */
 export class DerivedWriter {
-  private pending = { deployments: [] as Row[], changes: [] as Row[], incidents: [] as Row[], states: [] as Row[] };
+  private pending = this.empty();
   private buffered = 0;
   private writing: Promise<void> = Promise.resolve();
 
@@ -51,22 +64,25 @@ export class DerivedWriter {
     private readonly batchSize = 20_000,
   ) {}
 
-  async addService(
-    rows: { deployments: DerivedDeploymentRow[]; changes: DerivedChangeRow[]; incidents: DerivedIncidentRow[] },
-    state: StateRow,
-  ): Promise<void> {
+  private empty() {
+    return { deployments: [] as Row[], changes: [] as Row[], incidents: [] as Row[], commits: [] as Row[], states: [] as Row[] };
+  }
+
+  async addService(rows: DerivedRows, state: StateRow): Promise<void> {
     this.pending.deployments.push(...(rows.deployments as unknown as Row[]));
     this.pending.changes.push(...(rows.changes as unknown as Row[]));
     this.pending.incidents.push(...(rows.incidents as unknown as Row[]));
+    // A baseline's history can be a whole repository: pushed one by one, not spread into arguments.
+    for (const row of rows.commits) this.pending.commits.push(row as unknown as Row);
     this.pending.states.push(state as unknown as Row);
-    this.buffered += rows.deployments.length + rows.changes.length + rows.incidents.length;
+    this.buffered += rows.deployments.length + rows.changes.length + rows.incidents.length + rows.commits.length;
     if (this.buffered >= this.batchSize) await this.flush();
   }
 
   /** Writes are chained, so a state row never lands before the rows it vouches for. */
   flush(): Promise<void> {
     const batch = this.pending;
-    this.pending = { deployments: [], changes: [], incidents: [], states: [] };
+    this.pending = this.empty();
     this.buffered = 0;
     const tag = { scope: this.scope, run: this.run };
     this.writing = this.writing.then(async () => {
@@ -74,6 +90,7 @@ export class DerivedWriter {
         [derivedTables.deployments, batch.deployments],
         [derivedTables.changes, batch.changes],
         [derivedTables.incidents, batch.incidents],
+        [derivedTables.commits, batch.commits],
       ] as const) {
         for (let start = 0; start < rows.length; start += this.batchSize) {
           await insertTagged(this.client, table, rows.slice(start, start + this.batchSize), tag);

@@ -340,6 +340,32 @@ export const migrations: Migration[] = [
       ) ENGINE = ReplacingMergeTree(at) ORDER BY (period, channel)`,
     ],
   },
+  {
+    // Owned by src/derive (issue 11): incremental derivation within a service. derived_commits: every
+    // commit a production deployment first shipped (a baseline's history included), so a new deployment
+    // walks only the commits no earlier deployment shipped. derived_state.runs: the runs whose rows make
+    // up a service's current derivation (its last full one, then each append since); inputs: what its
+    // fingerprint was made of, so derive can tell an append from any other change.
+    version: 8,
+    name: 'incremental derivation: shipped commits and appended runs',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS derived_commits (
+        scope LowCardinality(String),
+        service LowCardinality(String),
+        repo String,
+        sha String,
+        deployment_id String,
+        run UInt64
+      ) ENGINE = ReplacingMergeTree(run) ORDER BY (scope, service, repo, sha)`,
+      'ALTER TABLE derived_state ADD COLUMN IF NOT EXISTS runs Array(UInt64) AFTER run',
+      'ALTER TABLE derived_state ADD COLUMN IF NOT EXISTS inputs String AFTER fingerprint',
+      ...['deployments', 'changes', 'incidents'].map(
+        (name) => `CREATE OR REPLACE VIEW current_${name} AS
+        SELECT * FROM derived_${name} FINAL
+        WHERE (scope, service, run) IN (SELECT scope, service, arrayJoin(if(empty(runs), [run], runs)) FROM derived_state FINAL)`,
+      ),
+    ],
+  },
 ];
 
 export const latestSchemaVersion = Math.max(...migrations.map((migration) => migration.version));
