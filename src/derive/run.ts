@@ -6,6 +6,7 @@ import { nowIso, toClickHouseTime } from '../events/time.js';
 import { appendService, type Previous } from './append.js';
 import { fingerprintOf, notAnAppend, type DeriveInputs, type Stat } from './inputs.js';
 import { RepoCache } from './repos.js';
+import { lastStamp, saveStamp, storeStamp } from './stamp.js';
 import { KnownRepos, productionEnvironments, scopeKey, serviceRepos } from './scope.js';
 import { deriveService, type ServiceContext } from './service.js';
 import { DerivedWriter, derivedTables } from './write.js';
@@ -40,6 +41,15 @@ async function grouped(client: ClickHouseClient, query: string): Promise<Map<str
   return new Map(found.map(([key, count, latest]) => [key, [Number(count), latest]]));
 }
 
+async function stateCount(client: ClickHouseClient, scope: string): Promise<number> {
+  const result = await client.query({
+    query: `SELECT count() FROM ${derivedTables.state} FINAL WHERE scope = {scope:String}`,
+    query_params: { scope },
+    format: 'JSONCompactEachRow',
+  });
+  return Number((await result.json<[number]>())[0]?.[0] ?? 0);
+}
+
 /**
  * Bring the derived tables up to date for one set of production environments.
  * A service is derived again only when its inputs changed (its deployments and
@@ -52,6 +62,12 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   const windowMs = options.config.metrics.attributionWindowHours * 3_600_000;
   // Unique and increasing across runs, so the newest run of a service wins.
   const run = Date.now() * 1000 + Math.floor(Math.random() * 1000);
+  // Taken before anything is read: rows arriving while this runs make the next check look again.
+  const stamp = await storeStamp(client, { version: DERIVE_VERSION, environments, windowMs, config: options.config });
+  const everyService = !options.services;
+  if (!options.force && everyService && (await lastStamp(client, scope)) === stamp) {
+    return { scope, run, services: await stateCount(client, scope), derived: [], appended: [] };
+  }
 
   const deploymentStats = await client.query({
     query: `SELECT service, count(), toString(max(ingested_at)), groupUniqArrayIf(repo, repo != '') FROM deployments GROUP BY service`,
@@ -173,5 +189,6 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   await writer.flush();
   // The catalog's teams beside the derived rows, for the dashboards' team variable (writes only on a change).
   await syncServiceTeams(client, options.config);
+  if (everyService) await saveStamp(client, scope, stamp);
   return { scope, run, services: services.length, derived: derived.sort(), appended: appended.sort() };
 }

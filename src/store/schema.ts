@@ -366,6 +366,20 @@ export const migrations: Migration[] = [
       ),
     ],
   },
+  {
+    // Owned by src/derive (issue 11): what the store looked like when derivation last checked every
+    // service of a scope (row counts and latest ingestion per input table, and the settings), so a
+    // report over thousands of services skips the per-service check when nothing arrived since.
+    version: 9,
+    name: 'derive stamps',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS derive_stamps (
+        scope LowCardinality(String),
+        stamp String,
+        at ${time}
+      ) ENGINE = ReplacingMergeTree(at) ORDER BY scope`,
+    ],
+  },
 ];
 
 export const latestSchemaVersion = Math.max(...migrations.map((migration) => migration.version));
