@@ -93,12 +93,23 @@ export async function runSize(name, log = (text) => process.stderr.write(`${text
 
 /** The collectors against their local servers, through the existing cases; `tiny` keeps CI fast. */
 export function runCollectors(tiny) {
-  const env = tiny ? { BENCH_GIT_COMMITS: '2000', BENCH_GITHUB_REPOS: '2', BENCH_GITHUB_PRS: '10', BENCH_HEROKU_RELEASES: '1000' } : {};
+  const env = tiny
+    ? { BENCH_GIT_COMMITS: '2000', BENCH_GITHUB_REPOS: '2', BENCH_GITHUB_PRS: '10', BENCH_HEROKU_RELEASES: '1000', BENCH_PAGERDUTY_INCIDENTS: '1000', BENCH_OPSGENIE_ITEMS: '1000' }
+    : {};
   const byName = (lines) => Object.fromEntries(lines.map((line) => [line.name, line]));
   const git = byName(child(join(here, 'cases', 'git.mjs'), [], env));
   const github = byName(child(join(here, 'cases', 'github.mjs'), [], env));
   const heroku = byName(child(join(here, 'cases', 'heroku.mjs'), [], env));
+  const pagerduty = byName(child(join(here, 'cases', 'pagerduty.mjs'), [], env));
+  const opsgenie = byName(child(join(here, 'cases', 'opsgenie.mjs'), [], env));
   const first = github['github first sync'];
+  const pagerdutyFirst = pagerduty['pagerduty first run'];
+  const per100 = (requests, objects) => Number(((requests / objects) * 100).toFixed(2));
+  // Opsgenie alerts (the default kind, each new alert read once more for its details), then incidents.
+  const opsgenieKind = (kind) => {
+    const [run, next] = [opsgenie[`opsgenie ${kind} first run`], opsgenie[`opsgenie ${kind} next run`]];
+    return { objects: run.items, stored: run.stored, events_per_s: run.events_per_s, requests_per_100: run.requests_per_100, next_run_requests: next.requests, next_run_written: next.events };
+  };
   return {
     git: { objects: git.git.commits, events_per_s: git.git.commits_per_s, requests_per_100: null, note: 'local repository: no requests', peak_rss_mb: git.git.peak_rss_mb },
     github: {
@@ -114,6 +125,16 @@ export function runCollectors(tiny) {
       requests_per_100: Number(((heroku.heroku.requests / heroku.heroku.releases) * 100).toFixed(2)),
       peak_rss_mb: heroku.heroku.peak_rss_mb,
     },
+    pagerduty: {
+      objects: pagerdutyFirst.incidents,
+      events_per_s: pagerdutyFirst.incidents_per_s,
+      requests_per_100: per100(pagerdutyFirst.requests, pagerdutyFirst.incidents),
+      peak_rss_mb: pagerdutyFirst.peak_rss_mb,
+      // The second run, an hour later with nothing new, writes again only the incidents still open.
+      next_run_requests: pagerduty['pagerduty next run'].requests,
+      next_run_written: pagerduty['pagerduty next run'].written,
+    },
+    opsgenie: { kind: 'alerts', ...opsgenieKind('alerts'), peak_rss_mb: opsgenie['opsgenie alerts first run'].peak_rss_mb, incidents: opsgenieKind('incidents') },
   };
 }
 

@@ -45,6 +45,16 @@ describe('the benchmark suite at the tiny size', () => {
     expect([results.collectors.git.objects, results.collectors.github.objects, results.collectors.heroku.objects]).toEqual([2000, 20, 1000]);
     expect(results.collectors.heroku.requests_per_100).toBeGreaterThan(0);
     expect(results.collectors.github.requests_per_100).toBeGreaterThan(0);
+    // PagerDuty, 1,000 incidents over 180 days (2 still open: numbers 0 and 500): six 30-day windows of 166-167
+    // incidents, two pages of 100 each, 12 requests. An hour later nothing is new: one empty window and one
+    // listing of what is open, which writes the 2 open incidents again.
+    const { pagerduty, opsgenie } = results.collectors;
+    expect([pagerduty.objects, pagerduty.requests_per_100, pagerduty.next_run_requests, pagerduty.next_run_written]).toEqual([1000, 1.2, 2, 2]);
+    // Opsgenie alerts, 1,000 in 10 pages of 100, each alert read once more by id for its details: 1,010 requests.
+    // Incidents: the 10 pages only. An hour later: one empty page and one listing of the 2 still open, nothing written.
+    expect([opsgenie.objects, opsgenie.stored, opsgenie.requests_per_100, opsgenie.next_run_requests, opsgenie.next_run_written]).toEqual([1000, 1000, 101, 2, 0]);
+    const incidents = opsgenie.incidents;
+    expect([incidents.objects, incidents.stored, incidents.requests_per_100, incidents.next_run_requests, incidents.next_run_written]).toEqual([1000, 1000, 1, 2, 0]);
   });
 
   it('prints the table', () => {
