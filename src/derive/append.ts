@@ -75,8 +75,11 @@ async function append(ctx: ServiceContext, scope: string, service: string, previ
   if (countBefore + arrivedCount !== (now.deployments as Stat)[0]) refuse('its deployments changed other than by new arrivals');
   const arrived = await rows<[...DeploymentTuple, string]>(
     ctx.client,
+    // The ids first, then FINAL over just their granules (the table is keyed by id, not service).
     `SELECT ${deploymentColumns}, status FROM deployments FINAL
-     WHERE service = {service:String} AND ingested_at > {since:DateTime64(3, 'UTC')} ORDER BY finished_at, id`,
+     WHERE id IN (SELECT id FROM deployments WHERE service = {service:String} AND ingested_at > {since:DateTime64(3, 'UTC')})
+       AND service = {service:String}
+     ORDER BY finished_at, id`,
     { service, since: latestBefore },
   );
   const production = (environment: string, status: string) => status === 'success' && ctx.environments.includes(environment.toLowerCase());

@@ -14,6 +14,9 @@ import { DerivedWriter, derivedTables } from './write.js';
 /** Bump when a derivation rule changes: every service is derived again on the next run. */
 export const DERIVE_VERSION = 4;
 
+/** Commits behind a service above which it is derived alone (see the workers below). */
+const DEEP_HISTORY = 50_000;
+
 export interface DeriveOptions {
   config: Config;
   /** Production environment names (case-insensitive). Default: `config.production`. */
@@ -176,16 +179,30 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
     derived.push(service);
   };
   // Two services at a time: one is computed in JavaScript while the engine answers the other's queries.
-  let next = 0;
+  // A service whose repositories hold a deep history goes alone: two at once would hold two histories
+  // (and their rows) in memory, and memory stays bounded by the largest service instead.
+  const history = (service: string) => (present.has(service) ? inputsOf(service).repos.reduce((sum, [, commits]) => sum + (commits?.[0] ?? 0), 0) : 0);
+  const deep = new Set(ordered.filter((service) => history(service) > DEEP_HISTORY));
   let done = 0;
-  const worker = async () => {
-    while (next < ordered.length) {
-      const service = ordered[next++] as string;
-      await bringUpToDate(service);
-      options.onProgress?.(++done, ordered.length, service);
-    }
+  const runAll = async (queue: string[], workers: number) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < queue.length) {
+        const service = queue[next++] as string;
+        await bringUpToDate(service);
+        options.onProgress?.(++done, ordered.length, service);
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, worker));
   };
-  await Promise.all([worker(), worker()]);
+  await runAll(
+    ordered.filter((service) => !deep.has(service)),
+    2,
+  );
+  await runAll(
+    ordered.filter((service) => deep.has(service)),
+    1,
+  );
   await writer.flush();
   // The catalog's teams beside the derived rows, for the dashboards' team variable (writes only on a change).
   await syncServiceTeams(client, options.config);
