@@ -56,18 +56,25 @@ export class CommitGraph {
     return new CommitGraph(repo, shas, authoredAt, authorKey, parentStart, Int32Array.from(parents));
   }
 
-  /** Every stored commit of `repo`, on any branch (a squashed PR's own commits included). */
-  static async load(client: ClickHouseClient, repo: string): Promise<CommitGraph> {
+  /**
+   * Every stored commit of `repo`, on any branch (a squashed PR's own commits included). With
+   * `onRevert`, the same read also hands over each `This reverts commit <sha>` message's targets.
+   */
+  static async load(client: ClickHouseClient, repo: string, onRevert?: (sha: string, targets: string[]) => void): Promise<CommitGraph> {
     const result = await client.query({
-      query: `SELECT sha, parents, toUnixTimestamp64Milli(authored_at) AS t, if(author = '', 0, xxHash32(author)) AS a
+      query: `SELECT sha, parents, toUnixTimestamp64Milli(authored_at) AS t, if(author = '', 0, xxHash32(author)) AS a,
+                     if(position(message, 'This reverts commit ') > 0, extractAll(message, 'This reverts commit ([0-9a-fA-F]{7,64})'), []) AS r
               FROM commits FINAL WHERE repo = {repo:String} ORDER BY sha`,
       query_params: { repo },
       format: 'JSONCompactEachRow',
     });
-    const rows = await result.json<[string, string[], number, number]>();
+    const rows = await result.json<[string, string[], number, number, string[]]>();
     const graph = CommitGraph.fromCommits(
       repo,
-      rows.map(([sha, parents, t, a]) => ({ sha, parents, authoredAt: Number(t), authorKey: Number(a) })),
+      rows.map(([sha, parents, t, a, reverted]) => {
+        if (reverted.length > 0) onRevert?.(sha, reverted);
+        return { sha, parents, authoredAt: Number(t), authorKey: Number(a) };
+      }),
     );
     // Read in SHA order (also the fastest way through FINAL): prefixes resolve without sorting again.
     graph.sortedShas = graph.shas;

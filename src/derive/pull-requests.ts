@@ -96,6 +96,18 @@ export class PullRequestIndex {
   }
 }
 
+/** Reverted SHA (lower case, as written) → the commits that revert it, from each reverting commit's targets. */
+export class RevertIndex {
+  readonly reverts = new Map<string, string[]>();
+
+  add(sha: string, targets: readonly string[]): void {
+    for (const target of targets) {
+      const key = target.toLowerCase();
+      this.reverts.set(key, [...(this.reverts.get(key) ?? []), sha]);
+    }
+  }
+}
+
 /** `This reverts commit <sha>` in a commit message (git's own wording): reverted SHA → reverting commits. */
 export async function loadReverts(client: ClickHouseClient, repo: string): Promise<Map<string, string[]>> {
   const result = await client.query({
@@ -104,12 +116,7 @@ export async function loadReverts(client: ClickHouseClient, repo: string): Promi
     query_params: { repo },
     format: 'JSONCompactEachRow',
   });
-  const reverts = new Map<string, string[]>();
-  for (const [sha, reverted] of await result.json<[string, string[]]>()) {
-    for (const target of reverted) {
-      const key = target.toLowerCase();
-      reverts.set(key, [...(reverts.get(key) ?? []), sha]);
-    }
-  }
-  return reverts;
+  const index = new RevertIndex();
+  for (const [sha, reverted] of await result.json<[string, string[]]>()) index.add(sha, reverted);
+  return index.reverts;
 }

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { RepoData } from './changes.js';
 import { CommitGraph } from './graph.js';
-import { loadReverts, PullRequestIndex } from './pull-requests.js';
+import { PullRequestIndex, RevertIndex } from './pull-requests.js';
 
 /**
  * Repositories loaded for derivation, kept while they fit: services that deploy from
@@ -37,11 +37,12 @@ export class RepoCache {
   }
 
   private async load(repo: string): Promise<RepoData> {
-    const graph = await CommitGraph.load(this.client, repo);
+    const reverts = new RevertIndex();
+    const graph = await CommitGraph.load(this.client, repo, (sha, targets) => reverts.add(sha, targets));
     return {
       graph,
       prs: graph.size > 0 ? await PullRequestIndex.load(this.client, graph) : new PullRequestIndex(graph, []),
-      reverts: graph.size > 0 ? await loadReverts(this.client, repo) : new Map(),
+      reverts: reverts.reverts,
     };
   }
 

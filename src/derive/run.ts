@@ -138,7 +138,15 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
     return notAnAppend(before, inputs) === undefined ? { runs: state.runs, inputs: before } : undefined;
   };
 
-  const ctx: ServiceContext = { client, config: options.config, environments, windowMs, knownRepos, repos: new RepoCache(client) };
+  const ctx: ServiceContext = {
+    client,
+    config: options.config,
+    environments,
+    windowMs,
+    knownRepos,
+    repos: new RepoCache(client),
+    overrides: overrideStats.size > 0,
+  };
   const writer = new DerivedWriter(client, scope, run);
   const derived: string[] = [];
   const appended: string[] = [];

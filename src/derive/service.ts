@@ -19,6 +19,8 @@ export interface ServiceContext {
   windowMs: number;
   knownRepos: KnownRepos;
   repos: RepoCache;
+  /** Any `dora link` / `dora unlink` decision in the store (none: no service needs to look). */
+  overrides: boolean;
 }
 
 
@@ -129,7 +131,7 @@ async function loadIncidents(ctx: ServiceContext, service: string, deployments: 
 
 /** The decision in force per incident (`dora link` / `dora unlink`; a `reset` hands it back to the rules). */
 async function loadManualLinks(ctx: ServiceContext, incidents: IncidentInput[]): Promise<Map<string, ManualLink>> {
-  if (incidents.length === 0) return new Map();
+  if (incidents.length === 0 || !ctx.overrides) return new Map();
   const found = await rows<[string, 'link' | 'unlink', string, string, string]>(
     ctx.client,
     `SELECT incident, action, deployment, author, note FROM incident_link_overrides FINAL
