@@ -1,24 +1,18 @@
 import { failureRateTier, frequencyTier, leadTimeTier, restoreTier } from './benchmarks.js';
-import { groupKey, type BucketCounts, type DeployFigures, type GroupedRow, type GroupSet, type WindowKey } from './queries.js';
+import { groupKey, type DeployFigures, type GroupAggregates, type GroupSet, type WindowKey } from './queries.js';
 import { finite } from './stats.js';
 import type { Benchmark, Granularity, Metrics, Series } from './types.js';
 import { mondayOf, monthOf } from './zone.js';
 
 type Values = Record<string, unknown>;
 
-/** One group's grouped rows: over its whole window, and per bucket (current window only). */
-export interface GroupRows {
-  total?: Values;
-  buckets: Map<string, Values>;
-}
-
 /** Everything the figures of both windows are made from, by `groupKey(window, set, name)`. */
 export interface ReportData {
   deployments: Map<string, DeployFigures>;
-  lead: Map<string, GroupRows>;
-  breakdown: Map<string, GroupRows>;
-  restore: Map<string, GroupRows>;
-  recovery: Map<string, GroupRows>;
+  lead: Map<string, GroupAggregates>;
+  breakdown: Map<string, GroupAggregates>;
+  restore: Map<string, GroupAggregates>;
+  recovery: Map<string, GroupAggregates>;
 }
 
 export const bucketOf: Record<Granularity, (date: string) => string> = {
@@ -32,21 +26,7 @@ const pair = (value: unknown): [number | null, number | null] => {
   return [finite(list[0]), finite(list[1])];
 };
 
-/** Grouped rows by group, then by bucket, for constant-time lookups however many services there are. */
-export function indexRows(rows: GroupedRow[]): Map<string, GroupRows> {
-  const index = new Map<string, GroupRows>();
-  for (const row of rows) {
-    const key = groupKey(row.window, row.set, row.name);
-    let group = index.get(key);
-    if (!group) index.set(key, (group = { buckets: new Map() }));
-    if (row.bucket === null) group.total = row.values;
-    else group.buckets.set(row.bucket, row.values);
-  }
-  return index;
-}
-
 const none: Values = {};
-const noCounts: BucketCounts = [0, 0, 0, 0];
 
 /** Whether a service has anything in a window: deployments, failed attempts, changes or incidents. */
 export function isActive(data: ReportData, window: WindowKey, service: string): boolean {
@@ -68,7 +48,7 @@ const empty: DeployFigures = {
   deployDays: 0,
   weekMedian: 0,
   monthMedian: 0,
-  perBucket: new Map(),
+  perBucket: { buckets: [], deployments: [], deployDays: [], failed: [], rework: [] },
 };
 
 /** The figures of one group in one window of `days` calendar days. */
@@ -151,39 +131,65 @@ export function metricsFor(data: ReportData, benchmark: Benchmark, days: number,
   };
 }
 
+/** The buckets of a report's series, and where each sits in them. */
+export interface Buckets {
+  list: string[];
+  index: ReadonlyMap<string, number>;
+}
+
+export const bucketsOf = (list: string[]): Buckets => ({ list, index: new Map(list.map((bucket, index) => [bucket, index])) });
+
 /** One value per bucket of the current window, for the sparklines and charts. */
-export function seriesFor(data: ReportData, buckets: string[], group: { set: GroupSet; name: string }): Series {
+export function seriesFor(data: ReportData, buckets: Buckets, group: { set: GroupSet; name: string }): Series {
+  const count = buckets.list.length;
+  const zeros = () => new Array<number>(count).fill(0);
+  const nulls = () => new Array<number | null>(count).fill(null);
   const series: Series = {
-    deployments: [],
-    deploy_days: [],
-    failed: [],
-    change_failure_rate: [],
-    lead_time_p50: [],
-    lead_time_p90: [],
-    changes: [],
-    time_to_restore_median: [],
-    recovery_median: [],
-    rework_rate: [],
+    deployments: zeros(),
+    deploy_days: zeros(),
+    failed: zeros(),
+    change_failure_rate: nulls(),
+    lead_time_p50: nulls(),
+    lead_time_p90: nulls(),
+    changes: zeros(),
+    time_to_restore_median: nulls(),
+    recovery_median: nulls(),
+    rework_rate: nulls(),
   };
   const key = groupKey('current', group.set, group.name);
-  const perBucket = (data.deployments.get(key) ?? empty).perBucket;
-  const leadRows = data.lead.get(key)?.buckets;
-  const restoreRows = data.restore.get(key)?.buckets;
-  const recoveryRows = data.recovery.get(key)?.buckets;
-  for (const bucket of buckets) {
-    const [deployments, deployDays, failed, rework] = perBucket.get(bucket) ?? noCounts;
-    const lead = leadRows?.get(bucket) ?? none;
-    const [p50, p90] = pair(lead.lead);
-    series.deployments.push(deployments);
-    series.deploy_days.push(deployDays);
-    series.failed.push(failed);
-    series.change_failure_rate.push(deployments > 0 ? failed / deployments : null);
-    series.rework_rate.push(deployments > 0 ? rework / deployments : null);
-    series.lead_time_p50.push(p50);
-    series.lead_time_p90.push(p90);
-    series.changes.push(Number(lead.changes ?? 0));
-    series.time_to_restore_median.push(pair((restoreRows?.get(bucket) ?? none).restore)[0]);
-    series.recovery_median.push(finite((recoveryRows?.get(bucket) ?? none).recovery));
+  /** Each of a group's buckets with its place in the series (buckets outside the series are skipped). */
+  const each = (keys: string[] | undefined, fill: (at: number, index: number) => void) => {
+    keys?.forEach((bucket, index) => {
+      const at = buckets.index.get(bucket);
+      if (at !== undefined) fill(at, index);
+    });
+  };
+  const deployed = data.deployments.get(key)?.perBucket;
+  if (deployed) {
+    each(deployed.buckets, (at, index) => {
+      const deployments = deployed.deployments[index] ?? 0;
+      const failed = deployed.failed[index] ?? 0;
+      series.deployments[at] = deployments;
+      series.deploy_days[at] = deployed.deployDays[index] ?? 0;
+      series.failed[at] = failed;
+      series.change_failure_rate[at] = deployments > 0 ? failed / deployments : null;
+      series.rework_rate[at] = deployments > 0 ? (deployed.rework[index] ?? 0) / deployments : null;
+    });
   }
+  const lead = data.lead.get(key);
+  each(lead?.buckets, (at, index) => {
+    const [p50, p90] = pair(lead?.perBucket?.lead?.[index]);
+    series.lead_time_p50[at] = p50;
+    series.lead_time_p90[at] = p90;
+    series.changes[at] = Number(lead?.perBucket?.changes?.[index] ?? 0);
+  });
+  const restore = data.restore.get(key);
+  each(restore?.buckets, (at, index) => {
+    series.time_to_restore_median[at] = pair(restore?.perBucket?.restore?.[index])[0];
+  });
+  const recovery = data.recovery.get(key);
+  each(recovery?.buckets, (at, index) => {
+    series.recovery_median[at] = finite(recovery?.perBucket?.recovery?.[index]);
+  });
   return series;
 }

@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/schema.js';
 import { deriveMetrics } from '../derive/run.js';
 import { productionEnvironments, scopeKey } from '../derive/scope.js';
-import { bucketOf, indexRows, isActive, metricsFor, seriesFor, type ReportData } from './assemble.js';
+import { bucketOf, bucketsOf, isActive, metricsFor, seriesFor, type ReportData } from './assemble.js';
 import { MINIMUM_SAMPLE } from './benchmarks.js';
 import {
   breakdownSpec,
@@ -64,7 +64,7 @@ async function reportData(scope: QueryScope, windows: Windows, granularity: Gran
     groupedAggregate(scope, windows, restoreSpec, granularity),
     groupedAggregate(scope, windows, recoverySpec, granularity),
   ]);
-  return { deployments, lead: indexRows(lead), breakdown: indexRows(breakdown), restore: indexRows(restore), recovery: indexRows(recovery) };
+  return { deployments, lead, breakdown, restore, recovery };
 }
 
 /** Which services a report covers: `--service` and `--team` narrow it (both: the intersection). */
@@ -137,7 +137,7 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
       teams: Object.fromEntries(teams.map((team) => [team, metricsFor(data, benchmark, windowDays, { window, set: 'team', name: team })])) as Record<string, Metrics>,
     };
   };
-  const buckets = [...new Set(dates.current.map(bucketOf[granularity]))];
+  const buckets = bucketsOf([...new Set(dates.current.map(bucketOf[granularity]))]);
   const info = (bounds: Bounds): WindowInfo => ({
     since: new Date(bounds.since).toISOString(),
     until: new Date(bounds.until).toISOString(),
@@ -151,7 +151,7 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
     previous: { window: info(previous), ...figures('previous') },
     series: {
       granularity,
-      buckets,
+      buckets: buckets.list,
       overall: seriesFor(data, buckets, { set: 'overall', name: '' }),
       services: Object.fromEntries(listed.map((service) => [service, seriesFor(data, buckets, { set: 'service', name: service })])),
       teams: Object.fromEntries(teams.map((team) => [team, seriesFor(data, buckets, { set: 'team', name: team })])),

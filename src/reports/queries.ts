@@ -36,20 +36,21 @@ export type WindowKey = 'previous' | 'current';
 
 export type GroupSet = 'overall' | 'service' | 'team';
 
-export interface GroupedRow {
-  window: WindowKey;
-  set: GroupSet;
-  /** Service or team name; '' for overall. */
-  name: string;
-  /** Bucket start date, or null for the whole window. */
-  bucket: string | null;
-  values: Record<string, unknown>;
+type Values = Record<string, unknown>;
+
+/** One group's aggregates in one window: over the whole window, and (current window) per bucket, column by column. */
+export interface GroupAggregates {
+  total?: Values;
+  /** The buckets with rows, in no particular order; `perBucket[name][i]` is aggregate `name` of `buckets[i]`. */
+  buckets?: string[];
+  perBucket?: Record<string, unknown[]>;
 }
 
+/** The local date a bucket starts (a Date: far cheaper to group by than its text). */
 const bucketExpression: Record<Granularity, (column: string) => string> = {
-  day: (column) => `toString(toDate(${column}, {tz:String}))`,
-  week: (column) => `toString(toMonday(${column}, {tz:String}))`,
-  month: (column) => `toString(toStartOfMonth(${column}, {tz:String}))`,
+  day: (column) => `toDate(${column}, {tz:String})`,
+  week: (column) => `toMonday(${column}, {tz:String})`,
+  month: (column) => `toStartOfMonth(${column}, {tz:String})`,
 };
 
 function params(scope: QueryScope, windows: Windows): Record<string, unknown> {
@@ -85,20 +86,25 @@ async function compactRows(scope: QueryScope, query: string, windows: Windows): 
   return { columns: (meta ?? []).map((column) => column.name), rows: data };
 }
 
-const decodeSet = (bits: number): GroupSet => ((bits & 4) === 0 ? 'service' : (bits & 2) === 0 ? 'team' : 'overall');
+/** The name a spec gives an aggregate (`count() AS changes` → `changes`). */
+function aliasOf(select: string): string {
+  const alias = /\bAS\s+(\w+)\s*$/i.exec(select)?.[1];
+  if (!alias) throw new Error(`a metric spec's aggregate needs a name (… AS name): ${select}`);
+  return alias;
+}
 
 /**
  * One exact aggregate per group for both windows in one scan: overall, per service, per
  * team, and (with a granularity) the same per calendar bucket of the current window, via
  * GROUPING SETS with the window as a key. Quantiles run over the raw rows of each group,
- * never over other quantiles.
+ * never over other quantiles. A group's buckets come back as one row of arrays.
  */
 export async function groupedAggregate(
   scope: QueryScope,
   windows: Windows,
   spec: { from: string; time: string; where?: string; select: string[] },
   granularity: Granularity | null,
-): Promise<GroupedRow[]> {
+): Promise<Map<string, GroupAggregates>> {
   // Each grouping set keeps its own copy of the values for exact quantiles: no team sets without teams.
   const teams = scope.teamOf.size > 0;
   const sets = [
@@ -107,8 +113,8 @@ export async function groupedAggregate(
     ...(teams ? ['(w, team)'] : []),
     ...(granularity ? ['(w, bucket)', '(w, service, bucket)', ...(teams ? ['(w, team, bucket)'] : [])] : []),
   ].join(', ');
-  // Buckets only in the current window: the previous window's rows all fall in bucket '', dropped below.
-  const bucket = granularity ? `if(w = 1, ${bucketExpression[granularity](spec.time)}, '')` : `''`;
+  // Buckets only in the current window: the previous window's rows all fall in one bucket, dropped below.
+  const bucket = granularity ? `if(w = 1, ${bucketExpression[granularity](spec.time)}, toDate(0))` : 'toDate(0)';
   // grouping_bits: 4 = service aggregated away, 2 = team, 1 = bucket (GROUPING may only name keys in use).
   const grouping = teams
     ? granularity
@@ -117,36 +123,44 @@ export async function groupedAggregate(
     : granularity
       ? 'bitAnd(GROUPING(service, bucket), 2) * 2 + 2 + bitAnd(GROUPING(service, bucket), 1)'
       : 'GROUPING(service) * 4 + 3';
+  const names = spec.select.map(aliasOf);
   const query = `
-    SELECT ${windowOf(spec.time)} AS w, service, ${teamOf} AS team, ${bucket} AS bucket, ${grouping} AS grouping_bits,
-           ${spec.select.join(', ')}
-    FROM ${spec.from}
-    WHERE scope = {scope:String} AND ${inWindows(scope, spec.time)}
-      ${spec.where ? `AND ${spec.where}` : ''}
-    GROUP BY GROUPING SETS (${sets})`;
+    SELECT w, grouping_bits, service, team, rows.1 AS buckets, ${names.map((name, index) => `rows.${index + 2} AS ${name}`).join(', ')}
+    FROM (
+      SELECT w, grouping_bits, service, team, groupArray((bucket, ${names.join(', ')})) AS rows
+      FROM (
+        SELECT ${windowOf(spec.time)} AS w, service, ${teamOf} AS team, ${bucket} AS bucket, ${grouping} AS grouping_bits,
+               ${spec.select.join(', ')}
+        FROM ${spec.from}
+        WHERE scope = {scope:String} AND ${inWindows(scope, spec.time)}
+          ${spec.where ? `AND ${spec.where}` : ''}
+        GROUP BY GROUPING SETS (${sets})
+      )
+      -- Not the previous window's buckets, nor the team of the services without one.
+      WHERE NOT (w = 0 AND bitAnd(grouping_bits, 1) = 0) AND NOT (bitAnd(grouping_bits, 6) = 4 AND team = '')
+      GROUP BY w, grouping_bits, service, team
+    )`;
   const { columns, rows } = await compactRows(scope, query, windows);
-  const [w, service, team, bucketAt, bits] = ['w', 'service', 'team', 'bucket', 'grouping_bits'].map((name) => columns.indexOf(name)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const decoded: GroupedRow[] = [];
+  const at = (name: string) => columns.indexOf(name);
+  const [w, bits, service, team, buckets] = [at('w'), at('grouping_bits'), at('service'), at('team'), at('buckets')];
+  const valueAt = names.map((name) => [name, at(name)] as const);
+  const groups = new Map<string, GroupAggregates>();
   for (const row of rows) {
     const grouping = Number(row[bits]);
-    const bucketed = (grouping & 1) === 0;
     const window: WindowKey = Number(row[w]) === 1 ? 'current' : 'previous';
-    if (bucketed && window === 'previous') continue;
-    const set = decodeSet(grouping);
+    const set: GroupSet = (grouping & 4) === 0 ? 'service' : (grouping & 2) === 0 ? 'team' : 'overall';
     const name = set === 'service' ? String(row[service]) : set === 'team' ? String(row[team]) : '';
-    // Services without a team fall in the team '' group: not a team.
-    if (set === 'team' && name === '') continue;
-    const values: Record<string, unknown> = {};
-    for (let index = 0; index < columns.length; index++) values[columns[index] as string] = row[index];
-    decoded.push({ window, set, name, bucket: bucketed ? String(row[bucketAt]) : null, values });
+    const key = groupKey(window, set, name);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = {}));
+    if ((grouping & 1) === 0) {
+      group.buckets = (row[buckets] as unknown[]).map(String);
+      group.perBucket = Object.fromEntries(valueAt.map(([column, index]) => [column, row[index] as unknown[]]));
+    } else {
+      group.total = Object.fromEntries(valueAt.map(([column, index]) => [column, (row[index] as unknown[])[0]]));
+    }
   }
-  return decoded;
+  return groups;
 }
 
 /** Lead time per group and bucket: count and exact p50/p90 over the changes shipped in the window. */
@@ -201,12 +215,10 @@ export interface DeployFigures {
   /** Medians of deployment days per Monday week and per month of the window, empty ones counted as 0. */
   weekMedian: number;
   monthMedian: number;
-  /** The current window's buckets with anything in them. */
-  perBucket: Map<string, BucketCounts>;
+  /** The current window's buckets with anything in them (in no particular order), and their counts at the same index. */
+  perBucket: { buckets: string[]; deployments: number[]; deployDays: number[]; failed: number[]; rework: number[] };
 }
 
-/** A bucket's deployments, deployment days, failed deployments and rework. */
-export type BucketCounts = [deployments: number, deployDays: number, failed: number, rework: number];
 
 /**
  * Every count-based figure (deployments, failures, rework, deployment days and their
@@ -216,45 +228,66 @@ export type BucketCounts = [deployments: number, deployDays: number, failed: num
  */
 export async function deploymentFigures(scope: QueryScope, windows: Windows, granularity: Granularity): Promise<Map<string, DeployFigures>> {
   const teams = scope.teamOf.size > 0;
-  // Three steps, each over far fewer rows than the last: the local days of each group (service,
-  // team, overall); each group's Monday weeks and months (and days, for a daily series) from those;
-  // each group's figures from its weeks and months. level: 1 a week, 2 a month, 3 a day.
+  const daily = granularity === 'day';
+  // Three steps, each over far fewer rows than the last. Slices: per service, the counts of
+  // each Monday week and month (a week across two months is two slices; per day for a daily
+  // series), with the weekdays and the days of the month that had a deployment as bits.
+  // Periods: per group (service, team, overall), each week and month, their deployment days
+  // the bits of its slices or-ed together. Groups: the window's figures from its periods.
+  const slice = `w, service, week, month${daily ? ', day' : ''}`;
+  const sets = ['service', ...(teams ? ['team'] : []), null].flatMap((key) =>
+    ['week', 'month', ...(daily ? ['day'] : [])].map((period) => `(${['w', ...(key ? [key] : []), period].join(', ')})`),
+  );
+  // level: 1 a week, 2 a month, 3 a day.
   const seriesLevel = { week: 1, month: 2, day: 3 }[granularity];
   const group = 'w, grouping_bits, service, team';
   const query = `
-    SELECT ${group},
-           sumIf(period_deployments, level = 2) AS deployments, sumIf(period_failed, level = 2) AS failed,
-           sumIf(period_rework, level = 2) AS rework, sumIf(period_failures, level = 2) AS failures,
-           sumIf(period_deploy_days, level = 2) AS deploy_days,
-           arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 1),
-             if(w = 1, {current_weeks:UInt32}, {previous_weeks:UInt32}), 0)) AS week_median,
-           arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 2),
-             if(w = 1, {current_months:UInt32}, {previous_months:UInt32}), 0)) AS month_median,
-           groupArrayIf((toString(period), period_deployments, period_deploy_days, period_failed, period_rework), level = ${seriesLevel} AND w = 1) AS per_bucket
+    SELECT * EXCEPT per_bucket, per_bucket.1 AS buckets, per_bucket.2 AS bucket_deployments, per_bucket.3 AS bucket_deploy_days,
+           per_bucket.4 AS bucket_failed, per_bucket.5 AS bucket_rework
     FROM (
-      SELECT ${group}, GROUPING(week, month) AS level, ${granularity === 'day' ? 'multiIf(level = 1, week, level = 2, month, day)' : 'if(level = 1, week, month)'} AS period,
-             sum(day_deployments) AS period_deployments, sum(day_failed) AS period_failed, sum(day_rework) AS period_rework,
-             sum(day_failures) AS period_failures, countIf(day_deployments > 0) AS period_deploy_days
+      SELECT ${group},
+             sumIf(period_deployments, level = 2) AS deployments, sumIf(period_failed, level = 2) AS failed,
+             sumIf(period_rework, level = 2) AS rework, sumIf(period_failures, level = 2) AS failures,
+             sumIf(period_deploy_days, level = 2) AS deploy_days,
+             arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 1),
+               if(w = 1, {current_weeks:UInt32}, {previous_weeks:UInt32}), 0)) AS week_median,
+             arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 2),
+               if(w = 1, {current_months:UInt32}, {previous_months:UInt32}), 0)) AS month_median,
+             groupArrayIf((period, period_deployments, period_deploy_days, period_failed, period_rework), level = ${seriesLevel} AND w = 1) AS per_bucket
       FROM (
-        SELECT w, service, ${teamOf} AS team, day, toMonday(day) AS week, toStartOfMonth(day) AS month,
-               ${teams ? 'GROUPING(service, team)' : 'GROUPING(service) * 2 + 1'} AS grouping_bits,
-               sum(deployment) AS day_deployments, sum(failed) AS day_failed, sum(rework) AS day_rework, sum(failure) AS day_failures
+        SELECT w, service, ${teams ? 'team' : "'' AS team"}, ${teams ? 'GROUPING(service, team)' : 'GROUPING(service) * 2 + 1'} AS grouping_bits,
+               multiIf(GROUPING(week) = 0, 1, GROUPING(month) = 0, 2, 3) AS level,
+               ${daily ? 'multiIf(level = 1, week, level = 2, month, day)' : 'if(level = 1, week, month)'} AS period,
+               sum(slice_deployments) AS period_deployments, sum(slice_failed) AS period_failed, sum(slice_rework) AS period_rework,
+               sum(slice_failures) AS period_failures,
+               bitCount(groupBitOr(weekdays)) AS period_weekdays, bitCount(groupBitOr(month_days)) AS period_month_days,
+               if(level = 2, period_month_days, period_weekdays) AS period_deploy_days
         FROM (
-          SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
-                 toUInt64(1) AS deployment, toUInt64(failed) AS failed, toUInt64(rework) AS rework, toUInt64(0) AS failure
-          FROM ${currentViews.deployments}
-          WHERE scope = {scope:String} AND ${inWindows(scope, 'finished_at')}
-          UNION ALL
-          SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
-                 toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(1)
-          FROM deployments FINAL
-          WHERE status = 'failure' AND lower(environment) IN {environments:Array(String)} AND ${inWindows(scope, 'finished_at')}
+          SELECT ${slice}, ${teamOf} AS team,
+                 sum(deployment) AS slice_deployments, sum(failed) AS slice_failed, sum(rework) AS slice_rework, sum(failure) AS slice_failures,
+                 groupBitOr(if(deployment = 1, bitShiftLeft(toUInt8(1), toDayOfWeek(day) - 1), 0)) AS weekdays,
+                 groupBitOr(if(deployment = 1, bitShiftLeft(toUInt32(1), toDayOfMonth(day) - 1), 0)) AS month_days
+          FROM (
+            SELECT w, service, day, toMonday(day) AS week, toStartOfMonth(day) AS month, deployment, failed, rework, failure
+            FROM (
+              SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
+                     toUInt8(1) AS deployment, failed, rework, toUInt8(0) AS failure
+              FROM ${currentViews.deployments}
+              WHERE scope = {scope:String} AND ${inWindows(scope, 'finished_at')}
+              UNION ALL
+              -- Failed attempts never went live: they are in the raw table only, never derived.
+              SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
+                     toUInt8(0), toUInt8(0), toUInt8(0), toUInt8(1)
+              FROM deployments FINAL
+              WHERE status = 'failure' AND lower(environment) IN {environments:Array(String)} AND ${inWindows(scope, 'finished_at')}
+            )
+          )
+          GROUP BY ${slice}
         )
-        GROUP BY GROUPING SETS ((w, service, day), ${teams ? '(w, team, day), ' : ''}(w, day))
+        GROUP BY GROUPING SETS (${sets.join(', ')})
       )
-      GROUP BY GROUPING SETS ((${group}, week), (${group}, month)${granularity === 'day' ? `, (${group}, day)` : ''})
-    )
-    GROUP BY ${group}`;
+      GROUP BY ${group}
+    )`;
   const { columns, rows } = await compactRows(scope, query, windows);
   const at = Object.fromEntries(columns.map((name, index) => [name, index]));
   const figures = new Map<string, DeployFigures>();
@@ -265,7 +298,7 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
     const name = set === 'service' ? String(row[at.service as number]) : set === 'team' ? String(row[at.team as number]) : '';
     if (set === 'team' && name === '') continue;
     const window: WindowKey = Number(row[at.w as number]) === 1 ? 'current' : 'previous';
-    const perBucket = (row[at.per_bucket as number] ?? []) as unknown[][];
+    const numbers = (column: string) => (row[at[column] as number] as unknown[]).map(Number);
     figures.set(groupKey(window, set, name), {
       deployments: Number(row[at.deployments as number]),
       failed: Number(row[at.failed as number]),
@@ -274,7 +307,13 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
       deployDays: Number(row[at.deploy_days as number]),
       weekMedian: finite(row[at.week_median as number]) ?? 0,
       monthMedian: finite(row[at.month_median as number]) ?? 0,
-      perBucket: new Map(perBucket.map(([bucket, ...counts]) => [String(bucket), counts.map(Number) as BucketCounts])),
+      perBucket: {
+        buckets: (row[at.buckets as number] as unknown[]).map(String),
+        deployments: numbers('bucket_deployments'),
+        deployDays: numbers('bucket_deploy_days'),
+        failed: numbers('bucket_failed'),
+        rework: numbers('bucket_rework'),
+      },
     });
   }
   return figures;
