@@ -131,20 +131,10 @@ export function metricsFor(data: ReportData, benchmark: Benchmark, days: number,
   };
 }
 
-/** The buckets of a report's series, and where each sits in them. */
-export interface Buckets {
-  list: string[];
-  index: ReadonlyMap<string, number>;
-}
-
-export const bucketsOf = (list: string[]): Buckets => ({ list, index: new Map(list.map((bucket, index) => [bucket, index])) });
-
-/** One value per bucket of the current window, for the sparklines and charts. */
-export function seriesFor(data: ReportData, buckets: Buckets, group: { set: GroupSet; name: string }): Series {
-  const count = buckets.list.length;
-  const zeros = () => new Array<number>(count).fill(0);
-  const nulls = () => new Array<number | null>(count).fill(null);
-  const series: Series = {
+function emptySeries(buckets: number): Series {
+  const zeros = () => new Array<number>(buckets).fill(0);
+  const nulls = () => new Array<number | null>(buckets).fill(null);
+  return {
     deployments: zeros(),
     deploy_days: zeros(),
     failed: zeros(),
@@ -156,40 +146,86 @@ export function seriesFor(data: ReportData, buckets: Buckets, group: { set: Grou
     recovery_median: nulls(),
     rework_rate: nulls(),
   };
-  const key = groupKey('current', group.set, group.name);
-  /** Each of a group's buckets with its place in the series (buckets outside the series are skipped). */
-  const each = (keys: string[] | undefined, fill: (at: number, index: number) => void) => {
-    keys?.forEach((bucket, index) => {
-      const at = buckets.index.get(bucket);
-      if (at !== undefined) fill(at, index);
-    });
-  };
-  const deployed = data.deployments.get(key)?.perBucket;
-  if (deployed) {
-    each(deployed.buckets, (at, index) => {
-      const deployments = deployed.deployments[index] ?? 0;
-      const failed = deployed.failed[index] ?? 0;
-      series.deployments[at] = deployments;
-      series.deploy_days[at] = deployed.deployDays[index] ?? 0;
-      series.failed[at] = failed;
-      series.change_failure_rate[at] = deployments > 0 ? failed / deployments : null;
-      series.rework_rate[at] = deployments > 0 ? (deployed.rework[index] ?? 0) / deployments : null;
-    });
+}
+
+/**
+ * One value per bucket of the current window, for the sparklines and charts, of every group.
+ * Filled source by source as each query's rows arrive, while the engine runs the next query.
+ */
+export class SeriesBook {
+  private readonly series = new Map<string, Series>();
+
+  constructor(private readonly buckets: number) {}
+
+  /** A group's series; all zeros and nulls for a group without rows. */
+  of(set: GroupSet, name: string): Series {
+    return this.series.get(groupKey('current', set, name)) ?? emptySeries(this.buckets);
   }
-  const lead = data.lead.get(key);
-  each(lead?.buckets, (at, index) => {
-    const [p50, p90] = pair(lead?.perBucket?.lead?.[index]);
-    series.lead_time_p50[at] = p50;
-    series.lead_time_p90[at] = p90;
-    series.changes[at] = Number(lead?.perBucket?.changes?.[index] ?? 0);
-  });
-  const restore = data.restore.get(key);
-  each(restore?.buckets, (at, index) => {
-    series.time_to_restore_median[at] = pair(restore?.perBucket?.restore?.[index])[0];
-  });
-  const recovery = data.recovery.get(key);
-  each(recovery?.buckets, (at, index) => {
-    series.recovery_median[at] = finite(recovery?.perBucket?.recovery?.[index]);
-  });
-  return series;
+
+  private at(key: string): Series {
+    let found = this.series.get(key);
+    if (!found) this.series.set(key, (found = emptySeries(this.buckets)));
+    return found;
+  }
+
+  /** Each bucket of a group's rows with its place in the series (rows outside the series are skipped). */
+  private each(places: number[], fill: (at: number, index: number) => void): void {
+    for (let index = 0; index < places.length; index++) {
+      const at = places[index] as number;
+      if (at >= 0 && at < this.buckets) fill(at, index);
+    }
+  }
+
+  addDeployments(figures: ReadonlyMap<string, DeployFigures>): void {
+    for (const [key, { perBucket }] of figures) {
+      if (!key.startsWith('current|') || perBucket.buckets.length === 0) continue;
+      const series = this.at(key);
+      this.each(perBucket.buckets, (at, index) => {
+        const deployments = Number(perBucket.deployments[index] ?? 0);
+        const failed = Number(perBucket.failed[index] ?? 0);
+        series.deployments[at] = deployments;
+        series.deploy_days[at] = Number(perBucket.deployDays[index] ?? 0);
+        series.failed[at] = failed;
+        series.change_failure_rate[at] = deployments > 0 ? failed / deployments : null;
+        series.rework_rate[at] = deployments > 0 ? Number(perBucket.rework[index] ?? 0) / deployments : null;
+      });
+    }
+  }
+
+  addLead(groups: ReadonlyMap<string, GroupAggregates>): void {
+    for (const [key, { buckets, perBucket }] of groups) {
+      if (!buckets || !perBucket) continue;
+      const series = this.at(key);
+      const { changes = [], lead = [] } = perBucket;
+      this.each(buckets, (at, index) => {
+        // Two quantiles per bucket: p50, p90.
+        series.lead_time_p50[at] = finite(lead[2 * index]);
+        series.lead_time_p90[at] = finite(lead[2 * index + 1]);
+        series.changes[at] = Number(changes[index] ?? 0);
+      });
+    }
+  }
+
+  addRestore(groups: ReadonlyMap<string, GroupAggregates>): void {
+    for (const [key, { buckets, perBucket }] of groups) {
+      if (!buckets || !perBucket) continue;
+      const series = this.at(key);
+      // Two quantiles per bucket: the median, p90.
+      const { restore = [] } = perBucket;
+      this.each(buckets, (at, index) => {
+        series.time_to_restore_median[at] = finite(restore[2 * index]);
+      });
+    }
+  }
+
+  addRecovery(groups: ReadonlyMap<string, GroupAggregates>): void {
+    for (const [key, { buckets, perBucket }] of groups) {
+      if (!buckets || !perBucket) continue;
+      const series = this.at(key);
+      const { recovery = [] } = perBucket;
+      this.each(buckets, (at, index) => {
+        series.recovery_median[at] = finite(recovery[index]);
+      });
+    }
+  }
 }

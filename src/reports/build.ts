@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/schema.js';
 import { deriveMetrics } from '../derive/run.js';
 import { productionEnvironments, scopeKey } from '../derive/scope.js';
-import { bucketOf, bucketsOf, isActive, metricsFor, seriesFor, type ReportData } from './assemble.js';
+import { bucketOf, isActive, metricsFor, SeriesBook, type ReportData } from './assemble.js';
 import { MINIMUM_SAMPLE } from './benchmarks.js';
 import {
   breakdownSpec,
@@ -55,16 +55,25 @@ const granularityFor = (days: number): Granularity => (days <= 14 ? 'day' : days
 /** Distinct calendar buckets of a window's local dates. */
 const bucketCount = (dates: string[], bucket: (date: string) => string) => new Set(dates.map(bucket)).size;
 
-/** Both windows' figures: one query per view, each scanning it once for both windows. */
-async function reportData(scope: QueryScope, windows: Windows, granularity: Granularity): Promise<ReportData> {
+/**
+ * Both windows' figures: one query per view, each scanning it once for both windows. The
+ * engine runs them one after the other; each one's series are filled in while the next runs.
+ */
+async function reportData(scope: QueryScope, windows: Windows, granularity: Granularity): Promise<{ data: ReportData; series: SeriesBook }> {
+  const series = new SeriesBook(windows.buckets.length);
+  const filled = <T>(rows: Promise<T>, fill: (rows: T) => void) =>
+    rows.then((value) => {
+      fill(value);
+      return value;
+    });
   const [deployments, lead, breakdown, restore, recovery] = await Promise.all([
-    deploymentFigures(scope, windows, granularity),
-    groupedAggregate(scope, windows, leadTimeSpec, granularity),
+    filled(deploymentFigures(scope, windows, granularity), (rows) => series.addDeployments(rows)),
+    filled(groupedAggregate(scope, windows, leadTimeSpec, granularity), (rows) => series.addLead(rows)),
     groupedAggregate(scope, windows, breakdownSpec, null),
-    groupedAggregate(scope, windows, restoreSpec, granularity),
-    groupedAggregate(scope, windows, recoverySpec, granularity),
+    filled(groupedAggregate(scope, windows, restoreSpec, granularity), (rows) => series.addRestore(rows)),
+    filled(groupedAggregate(scope, windows, recoverySpec, granularity), (rows) => series.addRecovery(rows)),
   ]);
-  return { deployments, lead, breakdown, restore, recovery };
+  return { data: { deployments, lead, breakdown, restore, recovery }, series };
 }
 
 /** Which services a report covers: `--service` and `--team` narrow it (both: the intersection). */
@@ -113,15 +122,18 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
   const days = calendarDays(current, tz);
   const granularity = granularityFor(days);
   const dates = { current: datesIn(current.since, current.until, tz), previous: datesIn(previous.since, previous.until, tz) };
+  const buckets = [...new Set(dates.current.map(bucketOf[granularity]))];
   const windows: Windows = {
     previous,
     current,
+    buckets,
     weeks: { previous: bucketCount(dates.previous, bucketOf.week), current: bucketCount(dates.current, bucketOf.week) },
     months: { previous: bucketCount(dates.previous, bucketOf.month), current: bucketCount(dates.current, bucketOf.month) },
   };
-  const [services, data] = await Promise.all([
-    selected ? Promise.resolve(selected) : knownServices(client, scope, environments),
+  // The report's queries first: the engine runs one query at a time, in the order asked.
+  const [{ data, series }, services] = await Promise.all([
     reportData(queryScope, windows, granularity),
+    selected ? Promise.resolve(selected) : knownServices(client, scope, environments),
   ]);
 
   // Listed: services asked for by name, or with anything in either window.
@@ -137,7 +149,6 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
       teams: Object.fromEntries(teams.map((team) => [team, metricsFor(data, benchmark, windowDays, { window, set: 'team', name: team })])) as Record<string, Metrics>,
     };
   };
-  const buckets = bucketsOf([...new Set(dates.current.map(bucketOf[granularity]))]);
   const info = (bounds: Bounds): WindowInfo => ({
     since: new Date(bounds.since).toISOString(),
     until: new Date(bounds.until).toISOString(),
@@ -151,10 +162,10 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
     previous: { window: info(previous), ...figures('previous') },
     series: {
       granularity,
-      buckets: buckets.list,
-      overall: seriesFor(data, buckets, { set: 'overall', name: '' }),
-      services: Object.fromEntries(listed.map((service) => [service, seriesFor(data, buckets, { set: 'service', name: service })])),
-      teams: Object.fromEntries(teams.map((team) => [team, seriesFor(data, buckets, { set: 'team', name: team })])),
+      buckets,
+      overall: series.of('overall', ''),
+      services: Object.fromEntries(listed.map((service) => [service, series.of('service', service)])),
+      teams: Object.fromEntries(teams.map((team) => [team, series.of('team', team)])),
     },
     settings: {
       tz,

@@ -26,6 +26,8 @@ export interface Bounds {
 export interface Windows {
   previous: Bounds;
   current: Bounds;
+  /** The current window's series buckets (local start dates); results name a bucket by its place in this list. */
+  buckets: string[];
   /** Calendar buckets of each window, for the medians of deployment days (empty buckets count as 0). */
   weeks: { previous: number; current: number };
   months: { previous: number; current: number };
@@ -41,8 +43,12 @@ type Values = Record<string, unknown>;
 /** One group's aggregates in one window: over the whole window, and (current window) per bucket, column by column. */
 export interface GroupAggregates {
   total?: Values;
-  /** The buckets with rows, in no particular order; `perBucket[name][i]` is aggregate `name` of `buckets[i]`. */
-  buckets?: string[];
+  /**
+   * The buckets with rows (places in `Windows.buckets`, in no particular order), and each
+   * aggregate per bucket, flattened: bucket `i`'s value of an aggregate of `n` numbers
+   * (a pair of quantiles) is `perBucket[name].slice(i * n, i * n + n)`.
+   */
+  buckets?: number[];
   perBucket?: Record<string, unknown[]>;
 }
 
@@ -65,6 +71,7 @@ function params(scope: QueryScope, windows: Windows): Record<string, unknown> {
     since: chTime(windows.previous.since),
     split: chTime(windows.current.since),
     until: chTime(windows.current.until),
+    buckets: windows.buckets,
     previous_weeks: windows.weeks.previous,
     current_weeks: windows.weeks.current,
     previous_months: windows.months.previous,
@@ -85,6 +92,9 @@ async function compactRows(scope: QueryScope, query: string, windows: Windows): 
   const { meta, data } = await result.json<unknown[]>();
   return { columns: (meta ?? []).map((column) => column.name), rows: data };
 }
+
+/** A bucket's place in the current window's series (`{buckets}`); -1 for none. */
+const bucketPlace = (bucket: string) => `toInt32(indexOf({buckets:Array(Date)}, ${bucket})) - 1`;
 
 /** The name a spec gives an aggregate (`count() AS changes` → `changes`). */
 function aliasOf(select: string): string {
@@ -124,22 +134,27 @@ export async function groupedAggregate(
       ? 'bitAnd(GROUPING(service, bucket), 2) * 2 + 2 + bitAnd(GROUPING(service, bucket), 1)'
       : 'GROUPING(service) * 4 + 3';
   const names = spec.select.map(aliasOf);
-  const query = `
-    SELECT w, grouping_bits, service, team, rows.1 AS buckets, ${names.map((name, index) => `rows.${index + 2} AS ${name}`).join(', ')}
-    FROM (
-      SELECT w, grouping_bits, service, team, groupArray((bucket, ${names.join(', ')})) AS rows
-      FROM (
+  const grouped = `
         SELECT ${windowOf(spec.time)} AS w, service, ${teamOf} AS team, ${bucket} AS bucket, ${grouping} AS grouping_bits,
                ${spec.select.join(', ')}
         FROM ${spec.from}
         WHERE scope = {scope:String} AND ${inWindows(scope, spec.time)}
           ${spec.where ? `AND ${spec.where}` : ''}
-        GROUP BY GROUPING SETS (${sets})
-      )
-      -- Not the previous window's buckets, nor the team of the services without one.
-      WHERE NOT (w = 0 AND bitAnd(grouping_bits, 1) = 0) AND NOT (bitAnd(grouping_bits, 6) = 4 AND team = '')
+        GROUP BY GROUPING SETS (${sets})`;
+  // Not the previous window's buckets, nor the team of the services without one.
+  const wanted = "NOT (w = 0 AND bitAnd(grouping_bits, 1) = 0) AND NOT (bitAnd(grouping_bits, 6) = 4 AND team = '')";
+  // With buckets, a group's rows become one row of arrays: a few thousand rows, not one per group and bucket.
+  const query = granularity
+    ? `
+    SELECT w, grouping_bits, service, team, rows.1 AS buckets,
+           ${names.map((name, index) => `arrayFlatten(rows.${index + 2}) AS ${name}`).join(', ')}
+    FROM (
+      SELECT w, grouping_bits, service, team, groupArray((${bucketPlace('bucket')}, ${names.join(', ')})) AS rows
+      FROM (${grouped})
+      WHERE ${wanted}
       GROUP BY w, grouping_bits, service, team
-    )`;
+    )`
+    : `SELECT * FROM (${grouped}) WHERE ${wanted}`;
   const { columns, rows } = await compactRows(scope, query, windows);
   const at = (name: string) => columns.indexOf(name);
   const [w, bits, service, team, buckets] = [at('w'), at('grouping_bits'), at('service'), at('team'), at('buckets')];
@@ -153,11 +168,18 @@ export async function groupedAggregate(
     const key = groupKey(window, set, name);
     let group = groups.get(key);
     if (!group) groups.set(key, (group = {}));
+    const values: Record<string, unknown> = {};
     if ((grouping & 1) === 0) {
-      group.buckets = (row[buckets] as unknown[]).map(String);
-      group.perBucket = Object.fromEntries(valueAt.map(([column, index]) => [column, row[index] as unknown[]]));
+      for (const [column, index] of valueAt) values[column] = row[index];
+      group.buckets = row[buckets] as number[];
+      group.perBucket = values as Record<string, unknown[]>;
     } else {
-      group.total = Object.fromEntries(valueAt.map(([column, index]) => [column, (row[index] as unknown[])[0]]));
+      for (const [column, index] of valueAt) {
+        const value = row[index];
+        // Nested, a whole-window row is a one-bucket row: a scalar aggregate is its only value, a pair of quantiles both.
+        values[column] = granularity && Array.isArray(value) && value.length === 1 ? value[0] : value;
+      }
+      group.total = values;
     }
   }
   return groups;
@@ -215,10 +237,9 @@ export interface DeployFigures {
   /** Medians of deployment days per Monday week and per month of the window, empty ones counted as 0. */
   weekMedian: number;
   monthMedian: number;
-  /** The current window's buckets with anything in them (in no particular order), and their counts at the same index. */
-  perBucket: { buckets: string[]; deployments: number[]; deployDays: number[]; failed: number[]; rework: number[] };
+  /** The current window's buckets with anything in them (places in `Windows.buckets`, in no particular order), and their counts at the same index. */
+  perBucket: { buckets: number[]; deployments: number[]; deployDays: number[]; failed: number[]; rework: number[] };
 }
-
 
 /**
  * Every count-based figure (deployments, failures, rework, deployment days and their
@@ -253,7 +274,7 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
                if(w = 1, {current_weeks:UInt32}, {previous_weeks:UInt32}), 0)) AS week_median,
              arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 2),
                if(w = 1, {current_months:UInt32}, {previous_months:UInt32}), 0)) AS month_median,
-             groupArrayIf((period, period_deployments, period_deploy_days, period_failed, period_rework), level = ${seriesLevel} AND w = 1) AS per_bucket
+             groupArrayIf((${bucketPlace('period')}, period_deployments, period_deploy_days, period_failed, period_rework), level = ${seriesLevel} AND w = 1) AS per_bucket
       FROM (
         SELECT w, service, ${teams ? 'team' : "'' AS team"}, ${teams ? 'GROUPING(service, team)' : 'GROUPING(service) * 2 + 1'} AS grouping_bits,
                multiIf(GROUPING(week) = 0, 1, GROUPING(month) = 0, 2, 3) AS level,
@@ -298,7 +319,7 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
     const name = set === 'service' ? String(row[at.service as number]) : set === 'team' ? String(row[at.team as number]) : '';
     if (set === 'team' && name === '') continue;
     const window: WindowKey = Number(row[at.w as number]) === 1 ? 'current' : 'previous';
-    const numbers = (column: string) => (row[at[column] as number] as unknown[]).map(Number);
+    const numbers = (column: string) => row[at[column] as number] as number[];
     figures.set(groupKey(window, set, name), {
       deployments: Number(row[at.deployments as number]),
       failed: Number(row[at.failed as number]),
@@ -308,7 +329,7 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
       weekMedian: finite(row[at.week_median as number]) ?? 0,
       monthMedian: finite(row[at.month_median as number]) ?? 0,
       perBucket: {
-        buckets: (row[at.buckets as number] as unknown[]).map(String),
+        buckets: numbers('buckets'),
         deployments: numbers('bucket_deployments'),
         deployDays: numbers('bucket_deploy_days'),
         failed: numbers('bucket_failed'),
