@@ -172,3 +172,27 @@ describe('monthly buckets over a window longer than two years', () => {
     expect(monthly.teams.core!.lead_time).toMatchObject({ changes: 3, median_seconds: 7200 });
   });
 });
+
+describe('weekly buckets over four Monday weeks', () => {
+  it('adds up each week, and lists a service asked for by name with nothing in either window', async () => {
+    // [2026-03-09, 2026-04-06) in Berlin: 28 days, weeks starting 9, 16, 23 and 30 March.
+    const weekly = await buildReport(store.client, { since: new Date('2026-03-08T23:00:00Z'), until, tz, config, services: ['api', 'web', 'billing', 'legacy', 'ops', 'ghost'] });
+    expect(weekly.series.granularity).toEqual('week');
+    expect(weekly.series.buckets).toEqual(['2026-03-09', '2026-03-16', '2026-03-23', '2026-03-30']);
+    // legacy on 10 March; api ×2, web, ops in the week of 23 March; api, web, billing in the week of 30 March.
+    expect(weekly.series.overall.deployments).toEqual([1, 0, 4, 3]);
+    expect(weekly.series.overall.deploy_days).toEqual([1, 0, 3, 3]);
+    expect(weekly.series.overall.change_failure_rate).toEqual([1, null, 0.25, 0]);
+    expect(weekly.series.teams.money!.deployments).toEqual([1, 0, 0, 1]);
+    expect(weekly.series.teams.core!.changes).toEqual([0, 0, 2, 1]);
+    expect(weekly.series.teams.core!.lead_time_p50).toEqual([null, null, 8100, 7200]);
+    // Weeks [1, 0, 3, 3]: median 2. March (from the 9th) 5 days, April 2: median 3.5.
+    expect(weekly.overall.deployment_frequency).toMatchObject({ deployments: 8, deploy_days: 7, deploy_days_per_week_median: 2, deploy_days_per_month_median: 3.5 });
+    // The previous 28 days hold api's baseline (20 February).
+    expect(weekly.previous.overall.deployment_frequency).toMatchObject({ deployments: 1, deploy_days: 1 });
+    expect(Object.keys(weekly.services)).toEqual(['api', 'billing', 'ghost', 'legacy', 'ops', 'web']);
+    expect(weekly.services.ghost!.deployment_frequency).toMatchObject({ deployments: 0, deploy_days: 0, deploy_days_per_week_median: 0 });
+    expect(weekly.series.services.ghost!.deployments).toEqual([0, 0, 0, 0]);
+    expect(weekly.series.services.ghost!.lead_time_p50).toEqual([null, null, null, null]);
+  });
+});
