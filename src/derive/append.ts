@@ -144,7 +144,6 @@ async function append(ctx: ServiceContext, scope: string, service: string, previ
       prsArrived.add(repo);
     }
   }
-  await refuseChangedReferences(ctx, owner, fresh, arrivedCommits);
 
   // Walk what each new deployment shipped, in shipping order, in the repository its commit is in.
   const shipped = new Map<string, Map<string, TailCommit>>();
@@ -158,6 +157,8 @@ async function append(ctx: ServiceContext, scope: string, service: string, previ
     if (walked.some((commit) => commit.reverts)) refuse(`deployment ${deployment.id} shipped a revert`);
     placedIn.push(place);
   }
+  const walkedCommits = [...shipped.values()].flatMap((commits) => [...commits.values()]);
+  await refuseChangedReferences(ctx, owner, fresh, arrivedCommits, walkedCommits);
 
   const repos = new Map<string, RepoData>();
   for (const [repo, commits] of shipped) repos.set(repo, await tailRepoData(ctx, tails.get(repo) as RepoTail, [...commits.values()], before, repo));
@@ -235,14 +236,16 @@ function sameDeployment(deployment: ProductionDeployment, derived: DerivedDeploy
 
 /**
  * What could move an earlier row: incidents opened after the new deployments began (the
- * window rule would move them), incident text naming a new deployment, release or commit,
- * and earlier deployments whose SHA prefix a new commit might now match.
+ * window rule would move them), incident text naming a new deployment, its release, a commit
+ * it shipped (the SHA rule would move the incident to it) or a commit that arrived (a prefix
+ * may now be ambiguous), and earlier deployments whose SHA prefix a new commit might now match.
  */
 async function refuseChangedReferences(
   ctx: ServiceContext,
   owner: { scope: string; service: string; runs: number[] },
   fresh: ProductionDeployment[],
   arrivedCommits: TailCommit[],
+  walked: TailCommit[],
 ): Promise<void> {
   if (fresh.length > 0) {
     const later = await scalar(
@@ -254,7 +257,7 @@ async function refuseChangedReferences(
   }
   const needles = [
     ...fresh.flatMap((deployment) => [deployment.id, ...(deployment.version.trim().length >= 2 ? [deployment.version.trim()] : [])]),
-    ...arrivedCommits.map((commit) => commit.sha.slice(0, 7)),
+    ...new Set([...arrivedCommits, ...walked].map((commit) => commit.sha.slice(0, 7))),
   ].filter(Boolean);
   if (needles.length > 2_000) refuse('too much arrived at once');
   // multiSearchAny takes at most 255 needles.
