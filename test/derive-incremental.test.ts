@@ -281,7 +281,10 @@ describe.each(SEEDS)('seed %i: incremental derivation equals a derivation from s
       for (const [service, wanted] of expectations(step)) {
         const kinds = step.actions.filter((action) => action.service === service).map((action) => `${action.kind}: ${KINDS[action.kind]}`);
         const where = `seed ${seed}, step ${step.number}, ${service} (${kinds.join('; ')})`;
-        if (wanted === 'append' && !appended.includes(service)) lines.push(`${where}: expected the append path, got the full derivation`);
+        if (wanted === 'append' && !appended.includes(service)) {
+          const why = (incremental as { refused?: Record<string, string> }).refused?.[service];
+          lines.push(`${where}: expected the append path, got the full derivation${why ? ` (refused: ${why})` : ''}`);
+        }
         if (wanted === 'full' && appended.includes(service)) {
           lines.push(`${where}: expected the full derivation, got the append path (its rows ${differences.length ? 'differ' : 'agree'} with the derivation from scratch)`);
         }

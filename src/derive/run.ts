@@ -36,6 +36,8 @@ export interface DeriveSummary {
   derived: string[];
   /** Of `derived`, those brought up to date by appending their new deployments (append.ts). */
   appended: string[];
+  /** Services the append path was tried for and refused, with its reason (they were derived in full). */
+  refused: Record<string, string>;
 }
 
 async function grouped(client: ClickHouseClient, query: string): Promise<Map<string, Stat>> {
@@ -69,7 +71,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   const stamp = await storeStamp(client, { version: DERIVE_VERSION, environments, windowMs, config: options.config });
   const everyService = !options.services;
   if (!options.force && everyService && (await lastStamp(client, scope)) === stamp) {
-    return { scope, run, services: await stateCount(client, scope), derived: [], appended: [] };
+    return { scope, run, services: await stateCount(client, scope), derived: [], appended: [], refused: {} };
   }
 
   const deploymentStats = await client.query({
@@ -150,6 +152,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   const writer = new DerivedWriter(client, scope, run);
   const derived: string[] = [];
   const appended: string[] = [];
+  const refused: Record<string, string> = {};
   // Services sharing a repository follow each other, so the repository cache serves them all.
   const ordered = [...services].sort((a, b) => {
     const repoA = byService.get(a)?.repos[0] ?? a;
@@ -174,6 +177,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
       });
       appended.push(service);
     } else {
+      if (attempt) refused[service] = attempt.refused;
       // A service gone from the store gets an empty run, so its old rows stop being current.
       const rows = inputs ? await deriveService(ctx, service) : { deployments: [], changes: [], incidents: [], commits: [] };
       await writer.addService(rows, {
@@ -215,5 +219,5 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   // The catalog's teams beside the derived rows, for the dashboards' team variable (writes only on a change).
   await syncServiceTeams(client, options.config);
   if (everyService) await saveStamp(client, scope, stamp);
-  return { scope, run, services: services.length, derived: derived.sort(), appended: appended.sort() };
+  return { scope, run, services: services.length, derived: derived.sort(), appended: appended.sort(), refused };
 }
