@@ -190,17 +190,8 @@ async function append(ctx: ServiceContext, scope: string, service: string, previ
   return { rows: derivedRows, added: fresh.length };
 }
 
-interface DerivedDeployment {
-  finished_at: number;
-  environment: string;
-  source: string;
-  version: string;
-  url: string;
-  repo: string;
-  sha: string;
-  rollback_of: string;
-  rollback_method: string;
-}
+/** What an earlier derivation read of a deployment (its raw fields, as derived rows keep them). */
+type DerivedDeployment = Pick<DerivedDeploymentRow, 'finished_at' | 'environment' | 'source' | 'version' | 'url' | 'repo' | 'sha' | 'rollback_of' | 'rollback_method'>;
 
 async function derivedDeployments(ctx: ServiceContext, owner: { scope: string; service: string; runs: number[] }, ids: string[]) {
   if (ids.length === 0) return new Map<string, DerivedDeployment>();
@@ -214,7 +205,7 @@ async function derivedDeployments(ctx: ServiceContext, owner: { scope: string; s
   return new Map(
     found.map(([id, finished, environment, source, version, url, repo, sha, rollbackOf, method]) => [
       id,
-      { finished_at: Number(finished), environment, source, version, url, repo, sha, rollback_of: rollbackOf, rollback_method: method },
+      { finished_at: Number(finished), environment, source, version, url, repo, sha, rollback_of: rollbackOf, rollback_method: method as DerivedDeployment['rollback_method'] },
     ]),
   );
 }

@@ -73,28 +73,28 @@ export class PullRequestIndex {
 
   static async load(client: ClickHouseClient, graph: CommitGraph): Promise<PullRequestIndex> {
     const result = await client.query({
-      query: `SELECT number, title, toUnixTimestamp64Milli(created_at) AS created,
-                     if(first_review_at IS NULL, NULL, toUnixTimestamp64Milli(first_review_at)) AS reviewed,
-                     toUnixTimestamp64Milli(assumeNotNull(merged_at)) AS merged, merge_sha, commits
-              FROM pull_requests FINAL WHERE repo = {repo:String} AND merged_at IS NOT NULL`,
+      query: `SELECT ${mergedPullRequestColumns} FROM pull_requests FINAL WHERE repo = {repo:String} AND merged_at IS NOT NULL`,
       query_params: { repo: graph.repo },
       format: 'JSONCompactEachRow',
     });
-    const rows = await result.json<[number, string, number, number | null, number, string, string[]]>();
-    return new PullRequestIndex(
-      graph,
-      rows.map(([number, title, created, reviewed, merged, mergeSha, commits]) => ({
-        number: Number(number),
-        title,
-        createdAt: Number(created),
-        firstReviewAt: reviewed === null ? null : Number(reviewed),
-        mergedAt: Number(merged),
-        mergeSha,
-        commits,
-      })),
-    );
+    return new PullRequestIndex(graph, (await result.json<MergedPullRequestTuple>()).map(toMergedPullRequest));
   }
 }
+
+/** The columns `toMergedPullRequest` reads, in its order (of `pull_requests` rows with `merged_at`). */
+export const mergedPullRequestColumns = `number, title, toUnixTimestamp64Milli(created_at),
+  if(first_review_at IS NULL, NULL, toUnixTimestamp64Milli(first_review_at)), toUnixTimestamp64Milli(assumeNotNull(merged_at)), merge_sha, commits`;
+export type MergedPullRequestTuple = [number, string, number, number | null, number, string, string[]];
+
+export const toMergedPullRequest = ([number, title, created, reviewed, merged, mergeSha, commits]: MergedPullRequestTuple): MergedPullRequest => ({
+  number: Number(number),
+  title,
+  createdAt: Number(created),
+  firstReviewAt: reviewed === null ? null : Number(reviewed),
+  mergedAt: Number(merged),
+  mergeSha,
+  commits,
+});
 
 /** Reverted SHA (lower case, as written) → the commits that revert it, from each reverting commit's targets. */
 export class RevertIndex {

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { GraphCommit } from './graph.js';
-import type { MergedPullRequest } from './pull-requests.js';
+import { mergedPullRequestColumns, toMergedPullRequest, type MergedPullRequest, type MergedPullRequestTuple } from './pull-requests.js';
 import { rows } from './service.js';
 
 /** A commit as the append path reads it. */
@@ -159,23 +159,13 @@ export class RepoTail {
 
   /** Merged pull requests that list or merged one of `shas`, or arrived after `since`. */
   async pullRequests(shas: string[], since: string): Promise<MergedPullRequest[]> {
-    const found = await rows<[number, string, number, number | null, number, string, string[]]>(
+    const found = await rows<MergedPullRequestTuple>(
       this.client,
-      `SELECT number, title, toUnixTimestamp64Milli(created_at), if(first_review_at IS NULL, NULL, toUnixTimestamp64Milli(first_review_at)),
-              toUnixTimestamp64Milli(assumeNotNull(merged_at)), merge_sha, commits
-       FROM pull_requests FINAL
+      `SELECT ${mergedPullRequestColumns} FROM pull_requests FINAL
        WHERE repo = {repo:String} AND merged_at IS NOT NULL
          AND (merge_sha IN {shas:Array(String)} OR hasAny(commits, {shas:Array(String)}) OR ingested_at > {since:DateTime64(3, 'UTC')})`,
       this.params({ shas, since }),
     );
-    return found.map(([number, title, created, reviewed, merged, mergeSha, commits]) => ({
-      number: Number(number),
-      title,
-      createdAt: Number(created),
-      firstReviewAt: reviewed === null ? null : Number(reviewed),
-      mergedAt: Number(merged),
-      mergeSha,
-      commits,
-    }));
+    return found.map(toMergedPullRequest);
   }
 }
