@@ -9,10 +9,14 @@ import { RepoCache } from './repos.js';
 import { lastStamp, saveStamp, storeStamp } from './stamp.js';
 import { KnownRepos, productionEnvironments, scopeKey, serviceRepos } from './scope.js';
 import { deriveService, type ServiceContext } from './service.js';
-import { DerivedWriter, derivedTables } from './write.js';
+import { isEmbedded } from '../store/insert.js';
+import { DerivedWriter, derivedTables, settleDerivedTables } from './write.js';
 
 /** Bump when a derivation rule changes: every service is derived again on the next run. */
 export const DERIVE_VERSION = 4;
+
+/** Derived rows written in one run above which the embedded engine merges the derived tables (write.ts). */
+const SETTLE_AFTER_ROWS = 200_000;
 
 /** Commits behind a service above which it is derived alone (see the workers below). */
 const DEEP_HISTORY = 50_000;
@@ -216,6 +220,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
     1,
   );
   await writer.flush();
+  if (writer.written >= SETTLE_AFTER_ROWS && isEmbedded(client)) await settleDerivedTables(client);
   // The catalog's teams beside the derived rows, for the dashboards' team variable (writes only on a change).
   await syncServiceTeams(client, options.config);
   if (everyService) await saveStamp(client, scope, stamp);
