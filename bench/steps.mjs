@@ -118,7 +118,14 @@ async function incrementalStep(home) {
   // Ten new commits on svc0's newest one, and a deployment shipping them.
   const tip = await store.client.query({ query: "SELECT sha, toString(committed_at) AS at FROM commits WHERE repo = 'acme/svc0' ORDER BY committed_at DESC LIMIT 1", format: 'JSONEachRow' });
   const [{ sha: head }] = await tip.json();
-  const base = Date.UTC(2025, 11, 31, 12);
+  // After everything svc0 has seen, as a new deployment would be (deep services deploy hourly on the last day too).
+  const last = await store.client.query({
+    query: `SELECT toUnixTimestamp64Milli(greatest((SELECT max(finished_at) FROM deployments WHERE service = 'svc0'),
+              (SELECT max(greatest(opened_at, ifNull(resolved_at, opened_at))) FROM incidents WHERE service = 'svc0'))) AS at`,
+    format: 'JSONEachRow',
+  });
+  const [{ at: lastFinished }] = await last.json();
+  const base = Math.max(Date.UTC(2025, 11, 31, 12), Number(lastFinished) + 60_000);
   const lines = [];
   let parent = head;
   for (let n = 0; n < 10; n++) {
