@@ -5,7 +5,7 @@ import { deploymentOutcomes } from './outcomes.js';
 import { loadReverts, PullRequestIndex, type MergedPullRequest } from './pull-requests.js';
 import type { RollbackFacts } from './rollbacks.js';
 import { candidateRepos } from './scope.js';
-import { deploymentColumns, rows, toDeployment, type DeploymentTuple, type ServiceContext } from './service.js';
+import { deploymentColumns, rows, scalar, toDeployment, type DeploymentTuple, type ServiceContext } from './service.js';
 import { RepoTail, type TailCommit } from './tail.js';
 import { chTime, seconds } from './time.js';
 import type { DerivedDeploymentRow, IncidentInput, Placement, ProductionDeployment } from './types.js';
@@ -47,11 +47,6 @@ export async function appendService(ctx: ServiceContext, scope: string, service:
   }
 }
 
-async function scalar(ctx: ServiceContext, query: string, params: Record<string, unknown>): Promise<number> {
-  const [[value]] = (await rows<[number]>(ctx.client, query, params)) as [[number]];
-  return Number(value);
-}
-
 async function append(ctx: ServiceContext, scope: string, service: string, previous: Previous, now: DeriveInputs): Promise<AppendResult> {
   const { runs, inputs: before } = previous;
   if (runs.length === 0) refuse('no derivation in force');
@@ -59,7 +54,7 @@ async function append(ctx: ServiceContext, scope: string, service: string, previ
   const owner = { scope, service, runs };
   // Rows of a run newer than those in force: a derivation stopped half-way; only a full one clears them.
   const stray = await scalar(
-    ctx,
+    ctx.client,
     `SELECT greatest((SELECT max(run) FROM derived_deployments WHERE scope = {scope:String} AND service = {service:String}),
                      (SELECT max(run) FROM derived_changes WHERE scope = {scope:String} AND service = {service:String}),
                      (SELECT max(run) FROM derived_commits WHERE scope = {scope:String} AND service = {service:String}))`,
@@ -68,7 +63,7 @@ async function append(ctx: ServiceContext, scope: string, service: string, previ
   if (stray > Math.max(...runs)) refuse('an unfinished derivation left rows behind');
 
   const [countBefore, latestBefore] = before.deployments as Stat;
-  const arrivedCount = await scalar(ctx, `SELECT count() FROM deployments WHERE service = {service:String} AND ingested_at > {since:DateTime64(3, 'UTC')}`, {
+  const arrivedCount = await scalar(ctx.client, `SELECT count() FROM deployments WHERE service = {service:String} AND ingested_at > {since:DateTime64(3, 'UTC')}`, {
     service,
     since: latestBefore,
   });
@@ -119,13 +114,13 @@ async function append(ctx: ServiceContext, scope: string, service: string, previ
     tails.set(repo, tail);
     if (JSON.stringify(commitsBefore) !== JSON.stringify(commitsNow)) {
       const since = commitsBefore?.[1] ?? '1970-01-01 00:00:00.000';
-      const count = await scalar(ctx, `SELECT count() FROM commits WHERE repo = {repo:String} AND ingested_at > {since:DateTime64(3, 'UTC')}`, { repo, since });
+      const count = await scalar(ctx.client, `SELECT count() FROM commits WHERE repo = {repo:String} AND ingested_at > {since:DateTime64(3, 'UTC')}`, { repo, since });
       if ((commitsBefore?.[0] ?? 0) + count !== commitsNow?.[0]) refuse(`commits of ${repo} changed other than by new arrivals`);
       const commits = await tail.arrived(since);
       if (commits.some((commit) => commit.reverts)) refuse(`a revert arrived in ${repo}`);
       // A commit that an already shipped commit has for parent: history filled in late.
       const late = await scalar(
-        ctx,
+        ctx.client,
         `SELECT count() FROM derived_commits
          WHERE scope = {scope:String} AND service = {service:String} AND repo = {repo:String} AND run IN {runs:Array(UInt64)}
            AND sha IN (SELECT sha FROM commits WHERE repo = {repo:String} AND hasAny(parents, {shas:Array(String)}))`,
@@ -136,7 +131,7 @@ async function append(ctx: ServiceContext, scope: string, service: string, previ
     }
     if (JSON.stringify(prsBefore) !== JSON.stringify(prsNow)) {
       const since = prsBefore?.[1] ?? '1970-01-01 00:00:00.000';
-      const count = await scalar(ctx, `SELECT count() FROM pull_requests WHERE repo = {repo:String} AND ingested_at > {since:DateTime64(3, 'UTC')}`, {
+      const count = await scalar(ctx.client, `SELECT count() FROM pull_requests WHERE repo = {repo:String} AND ingested_at > {since:DateTime64(3, 'UTC')}`, {
         repo,
         since,
       });
@@ -240,7 +235,7 @@ async function refuseChangedReferences(
 ): Promise<void> {
   if (fresh.length > 0) {
     const later = await scalar(
-      ctx,
+      ctx.client,
       `SELECT count() FROM incidents FINAL WHERE service = {service:String} AND extra['ignored'] = '' AND opened_at >= {from:DateTime64(3, 'UTC')}`,
       { service: owner.service, from: chTime((fresh[0] as ProductionDeployment).finishedAt) },
     );
@@ -254,7 +249,7 @@ async function refuseChangedReferences(
   // multiSearchAny takes at most 255 needles.
   for (let start = 0; start < needles.length; start += 255) {
     const named = await scalar(
-      ctx,
+      ctx.client,
       `SELECT count() FROM incidents FINAL WHERE service = {service:String} AND extra['ignored'] = ''
          AND multiSearchAnyCaseInsensitive(concat(title, '\n', extra['description'], '\n', extra['fields'], '\n', extra['sha']), {needles:Array(String)})`,
       { service: owner.service, needles: needles.slice(start, start + 255) },
@@ -308,13 +303,15 @@ async function tailRepoData(ctx: ServiceContext, tail: RepoTail, shipped: TailCo
   }
   await refuseCounted(ctx, tail, prs, repo);
   const graph = CommitGraph.fromCommits(repo, [...shipped, ...listed]);
-  return { graph, prs: new PullRequestIndex(graph, prs), reverts: await revertsOf(ctx, repo, shas) };
+  await refuseRevertsOf(ctx, repo, shas);
+  // No revert names a shipped commit (refused above): nothing to record as evidence.
+  return { graph, prs: new PullRequestIndex(graph, prs), reverts: new Map() };
 }
 
 async function refuseCounted(ctx: ServiceContext, tail: RepoTail, prs: MergedPullRequest[], repo: string): Promise<void> {
   if (prs.length === 0) return;
   const counted = await scalar(
-    ctx,
+    ctx.client,
     `SELECT count() FROM derived_changes WHERE scope = {scope:String} AND service = {service:String} AND run IN {runs:Array(UInt64)}
        AND change_key IN {keys:Array(String)}`,
     { ...tail.owner, keys: prs.map((pr) => `pr:${repo}#${pr.number}`) },
@@ -323,12 +320,11 @@ async function refuseCounted(ctx: ServiceContext, tail: RepoTail, prs: MergedPul
 }
 
 /** Reverts anywhere in the repository of a commit just shipped would record evidence on it: refused. */
-async function revertsOf(ctx: ServiceContext, repo: string, shas: string[]): Promise<Map<string, string[]>> {
-  if (shas.length === 0) return new Map();
+async function refuseRevertsOf(ctx: ServiceContext, repo: string, shas: string[]): Promise<void> {
+  if (shas.length === 0) return;
   for (const target of (await loadReverts(ctx.client, repo)).keys()) {
     if (shas.some((sha) => sha.startsWith(target))) refuse(`a commit of ${repo} reverts one just shipped`);
   }
-  return new Map();
 }
 
 /** The service's incidents open at some point while the new deployments finished (for rework). */

@@ -8,7 +8,7 @@ import { fingerprintOf, notAnAppend, type DeriveInputs, type Stat } from './inpu
 import { RepoCache } from './repos.js';
 import { lastStamp, saveStamp, storeStamp } from './stamp.js';
 import { KnownRepos, productionEnvironments, scopeKey, serviceRepos } from './scope.js';
-import { deriveService, type ServiceContext } from './service.js';
+import { deriveService, scalar, type ServiceContext } from './service.js';
 import { isEmbedded } from '../store/insert.js';
 import { DerivedWriter, derivedTables, settleDerivedTables } from './write.js';
 
@@ -50,15 +50,6 @@ async function grouped(client: ClickHouseClient, query: string): Promise<Map<str
   return new Map(found.map(([key, count, latest]) => [key, [Number(count), latest]]));
 }
 
-async function stateCount(client: ClickHouseClient, scope: string): Promise<number> {
-  const result = await client.query({
-    query: `SELECT count() FROM ${derivedTables.state} FINAL WHERE scope = {scope:String}`,
-    query_params: { scope },
-    format: 'JSONCompactEachRow',
-  });
-  return Number((await result.json<[number]>())[0]?.[0] ?? 0);
-}
-
 /**
  * Bring the derived tables up to date for one set of production environments.
  * A service is derived again only when its inputs changed (its deployments and
@@ -75,7 +66,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   const stamp = await storeStamp(client, { version: DERIVE_VERSION, environments, windowMs, config: options.config });
   const everyService = !options.services;
   if (!options.force && everyService && (await lastStamp(client, scope)) === stamp) {
-    return { scope, run, services: await stateCount(client, scope), derived: [], appended: [], refused: {} };
+    return { scope, run, services: await scalar(client, `SELECT count() FROM ${derivedTables.state} FINAL WHERE scope = {scope:String}`, { scope }), derived: [], appended: [], refused: {} };
   }
 
   const deploymentStats = await client.query({
@@ -108,18 +99,22 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
     format: 'JSONCompactEachRow',
   });
   const states = await stateResult.json<[string, string, string, (number | string)[], number, number, number]>();
-  const previous = new Map(states.map(([service, print]) => [service, print]));
   const previousState = new Map(
-    states.map(([service, , inputs, runs, deployments, changes, incidents]) => [
+    states.map(([service, fingerprint, inputs, runs, deployments, changes, incidents]) => [
       service,
-      { inputs, runs: runs.map(Number), counts: { deployments: Number(deployments), changes: Number(changes), incidents: Number(incidents) } },
+      {
+        fingerprint,
+        inputs,
+        runs: runs.map(Number),
+        counts: { deployments: Number(deployments), changes: Number(changes), incidents: Number(incidents) },
+      },
     ]),
   );
 
   const knownRepos = new KnownRepos(commitStats.keys());
   const present = new Set([...byService.keys(), ...incidentStats.keys()]);
   const wanted = options.services ? new Set(options.services) : undefined;
-  const services = [...new Set([...present, ...previous.keys()])].filter((service) => !wanted || wanted.has(service)).sort();
+  const services = [...new Set([...present, ...previousState.keys()])].filter((service) => !wanted || wanted.has(service)).sort();
 
   const inputsOf = (service: string): DeriveInputs => ({
     version: DERIVE_VERSION,
@@ -136,6 +131,8 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
       prStats.get(repo) ?? null,
     ]),
   });
+  // Services gone from the store have none.
+  const inputs = new Map(services.filter((service) => present.has(service)).map((service) => [service, inputsOf(service)]));
   /** The derivation in force, when the change since may be an append. */
   const appendable = (service: string, inputs: DeriveInputs): Previous | undefined => {
     const state = previousState.get(service);
@@ -164,12 +161,12 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
     return repoA < repoB ? -1 : repoA > repoB ? 1 : a < b ? -1 : a > b ? 1 : 0;
   });
   const bringUpToDate = async (service: string) => {
-    const inputs = present.has(service) ? inputsOf(service) : undefined;
-    const print = inputs ? fingerprintOf(inputs) : 'absent';
-    if (!options.force && previous.get(service) === print) return;
-    const state = { service, fingerprint: print, inputs: inputs ? JSON.stringify(inputs) : '', derived_at: toClickHouseTime(nowIso()) };
-    const before = inputs && appendable(service, inputs);
-    const attempt = before && (await appendService(ctx, scope, service, before, inputs));
+    const now = inputs.get(service);
+    const print = now ? fingerprintOf(now) : 'absent';
+    if (!options.force && previousState.get(service)?.fingerprint === print) return;
+    const state = { service, fingerprint: print, inputs: now ? JSON.stringify(now) : '', derived_at: toClickHouseTime(nowIso()) };
+    const before = now && appendable(service, now);
+    const attempt = before && (await appendService(ctx, scope, service, before, now));
     if (attempt && 'rows' in attempt) {
       const counts = previousState.get(service)?.counts ?? { deployments: 0, changes: 0, incidents: 0 };
       await writer.addService(attempt.rows, {
@@ -183,7 +180,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
     } else {
       if (attempt) refused[service] = attempt.refused;
       // A service gone from the store gets an empty run, so its old rows stop being current.
-      const rows = inputs ? await deriveService(ctx, service) : { deployments: [], changes: [], incidents: [], commits: [] };
+      const rows = now ? await deriveService(ctx, service) : { deployments: [], changes: [], incidents: [], commits: [] };
       await writer.addService(rows, {
         ...state,
         runs: [run],
@@ -197,7 +194,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
   // Two services at a time: one is computed in JavaScript while the engine answers the other's queries.
   // A service whose repositories hold a deep history goes alone: two at once would hold two histories
   // (and their rows) in memory, and memory stays bounded by the largest service instead.
-  const history = (service: string) => (present.has(service) ? inputsOf(service).repos.reduce((sum, [, commits]) => sum + (commits?.[0] ?? 0), 0) : 0);
+  const history = (service: string) => (inputs.get(service)?.repos ?? []).reduce((sum, [, commits]) => sum + (commits?.[0] ?? 0), 0);
   const deep = new Set(ordered.filter((service) => history(service) > DEEP_HISTORY));
   let done = 0;
   const runAll = async (queue: string[], workers: number) => {

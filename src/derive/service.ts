@@ -29,6 +29,12 @@ export async function rows<T>(client: ClickHouseClient, query: string, query_par
   return result.json<T>();
 }
 
+/** The one number a query answers (a count, a maximum). */
+export async function scalar(client: ClickHouseClient, query: string, query_params: Record<string, unknown>): Promise<number> {
+  const [first] = await rows<[number]>(client, query, query_params);
+  return Number(first?.[0] ?? 0);
+}
+
 /** Everything derive says about one service, from all of its history in the store. */
 export async function deriveService(ctx: ServiceContext, service: string): Promise<DerivedRows> {
   const deployments = await loadDeployments(ctx, service);
