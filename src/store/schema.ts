@@ -27,6 +27,15 @@ export const tables = {
 const time = "DateTime64(3, 'UTC')";
 const optionalTime = `Nullable(${time})`;
 
+/**
+ * A `current_*` view (owned by src/derive): the newest row of each key of `derived_<name>`, when
+ * its run is one of those in force for its scope and service (`inForce`, an expression over
+ * `derived_state`). A view's `*` is expanded when it is created, so adding a column recreates it.
+ */
+const currentView = (create: string, name: string, inForce: string) => `${create} current_${name} AS
+        SELECT * FROM derived_${name} FINAL
+        WHERE (scope, service, run) IN (SELECT scope, service, ${inForce} FROM derived_state FINAL)`;
+
 export interface Migration {
   version: number;
   name: string;
@@ -204,9 +213,7 @@ export const migrations: Migration[] = [
         incidents UInt32
       ) ENGINE = ReplacingMergeTree(run) ORDER BY (scope, service)`,
       ...['deployments', 'changes', 'incidents'].map(
-        (name) => `CREATE VIEW IF NOT EXISTS current_${name} AS
-        SELECT * FROM derived_${name} FINAL
-        WHERE (scope, service, run) IN (SELECT scope, service, run FROM derived_state FINAL)`,
+        (name) => currentView('CREATE VIEW IF NOT EXISTS', name, 'run'),
       ),
     ],
   },
@@ -217,9 +224,7 @@ export const migrations: Migration[] = [
     statements: [
       'ALTER TABLE derived_deployments ADD COLUMN IF NOT EXISTS commit_note String AFTER commit_status',
       // A view's `*` is expanded when it is created: recreate it to show the new column.
-      `CREATE OR REPLACE VIEW current_deployments AS
-        SELECT * FROM derived_deployments FINAL
-        WHERE (scope, service, run) IN (SELECT scope, service, run FROM derived_state FINAL)`,
+      currentView('CREATE OR REPLACE VIEW', 'deployments', 'run'),
     ],
   },
   {
@@ -294,9 +299,7 @@ export const migrations: Migration[] = [
         at ${time}
       ) ENGINE = ReplacingMergeTree(at) ORDER BY incident`,
       'ALTER TABLE derived_incidents ADD COLUMN IF NOT EXISTS link_confidence Float64 AFTER link_method',
-      `CREATE OR REPLACE VIEW current_incidents AS
-        SELECT * FROM derived_incidents FINAL
-        WHERE (scope, service, run) IN (SELECT scope, service, run FROM derived_state FINAL)`,
+      currentView('CREATE OR REPLACE VIEW', 'incidents', 'run'),
     ],
   },
   {
@@ -360,9 +363,7 @@ export const migrations: Migration[] = [
       'ALTER TABLE derived_state ADD COLUMN IF NOT EXISTS runs Array(UInt64) AFTER run',
       'ALTER TABLE derived_state ADD COLUMN IF NOT EXISTS inputs String AFTER fingerprint',
       ...['deployments', 'changes', 'incidents'].map(
-        (name) => `CREATE OR REPLACE VIEW current_${name} AS
-        SELECT * FROM derived_${name} FINAL
-        WHERE (scope, service, run) IN (SELECT scope, service, arrayJoin(if(empty(runs), [run], runs)) FROM derived_state FINAL)`,
+        (name) => currentView('CREATE OR REPLACE VIEW', name, 'arrayJoin(if(empty(runs), [run], runs))'),
       ),
     ],
   },
