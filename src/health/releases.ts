@@ -1,29 +1,31 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { currentViews } from '../derive/write.js';
 import { chTime } from '../derive/time.js';
+import type { DerivedDeploymentRow } from '../derive/types.js';
 import type { Release } from './types.js';
 
 /** How far before the first evaluated release the history is read (for the previous release and the rollback target). */
 export const HISTORY_DAYS = 90;
 
-interface Row {
-  service: string;
-  id: string;
-  finished_ms: number;
-  environment: string;
-  source: string;
-  version: string;
-  url: string;
-  repo: string;
-  sha: string;
-  commit_sha: string;
-  failed: number;
-  incidents: string[];
-  rolled_back_by: string;
-  rollback_method: string;
-  is_rollback: number;
-  reverted_by: string[];
-}
+/** A `current_deployments` row as read here: the derived row's columns, the finish time in epoch milliseconds. */
+type Row = Pick<
+  DerivedDeploymentRow,
+  | 'service'
+  | 'id'
+  | 'environment'
+  | 'source'
+  | 'version'
+  | 'url'
+  | 'repo'
+  | 'sha'
+  | 'commit_sha'
+  | 'failed'
+  | 'incidents'
+  | 'rolled_back_by'
+  | 'rollback_method'
+  | 'is_rollback'
+  | 'reverted_by'
+> & { finished_ms: number };
 
 const toRelease = (row: Row): Release => ({
   service: row.service,
