@@ -34,6 +34,18 @@ export function isActive(data: ReportData, window: WindowKey, service: string): 
   return data.deployments.has(key) || data.lead.get(key)?.total !== undefined || data.restore.get(key)?.total !== undefined;
 }
 
+/** Every service named in the figures of either window, in order. */
+export function servicesIn(data: ReportData): string[] {
+  const services = new Set<string>();
+  for (const figures of [data.deployments, data.lead, data.restore]) {
+    for (const key of figures.keys()) {
+      const name = /^\w+\|service\|(.*)$/s.exec(key)?.[1];
+      if (name !== undefined) services.add(name);
+    }
+  }
+  return [...services].sort();
+}
+
 export interface Group {
   window: WindowKey;
   set: GroupSet;

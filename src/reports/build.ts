@@ -2,13 +2,12 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/schema.js';
 import { deriveMetrics } from '../derive/run.js';
 import { productionEnvironments, scopeKey } from '../derive/scope.js';
-import { bucketOf, isActive, metricsFor, SeriesBook, type ReportData } from './assemble.js';
+import { bucketOf, isActive, metricsFor, SeriesBook, servicesIn, type ReportData } from './assemble.js';
 import { MINIMUM_SAMPLE } from './benchmarks.js';
 import {
   breakdownSpec,
   deploymentFigures,
   groupedAggregate,
-  knownServices,
   leadTimeSpec,
   recoverySpec,
   restoreSpec,
@@ -130,14 +129,11 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
     weeks: { previous: bucketCount(dates.previous, bucketOf.week), current: bucketCount(dates.current, bucketOf.week) },
     months: { previous: bucketCount(dates.previous, bucketOf.month), current: bucketCount(dates.current, bucketOf.month) },
   };
-  // The report's queries first: the engine runs one query at a time, in the order asked.
-  const [{ data, series }, services] = await Promise.all([
-    reportData(queryScope, windows, granularity),
-    selected ? Promise.resolve(selected) : knownServices(client, scope, environments),
-  ]);
+  const { data, series } = await reportData(queryScope, windows, granularity);
 
-  // Listed: services asked for by name, or with anything in either window.
+  // Listed: services asked for by name, or with anything in either window (every such service has figures).
   const named = new Set(options.services ?? []);
+  const services = selected ?? servicesIn(data);
   const listed = services.filter((service) => named.has(service) || isActive(data, 'current', service) || isActive(data, 'previous', service));
   const teams = [...new Set(listed.flatMap((service) => (teamOf.has(service) ? [teamOf.get(service) as string] : [])))].sort();
 
