@@ -161,11 +161,11 @@ async function reportStep(home) {
   const checkSeconds = seconds(checking);
   const started = performance.now();
   const all = await buildReport(store.client, window);
-  renderReport(all, 'json');
+  renderReport(all, 'json', { pretty: false }); // as `dora report --format json` piped to a program
   const allSeconds = seconds(started);
   const again = performance.now();
   const one = await buildReport(store.client, { ...window, services: ['svc1'] });
-  renderReport(one, 'json');
+  renderReport(one, 'json', { pretty: false });
   const oneSeconds = seconds(again);
   await store.close();
   const overall = all.overall;

@@ -8,12 +8,15 @@ export interface Io {
   err(text: string): void;
   /** stderr is an interactive terminal and we are not in CI: progress may be drawn. */
   readonly interactive: boolean;
+  /** stdout is a terminal: machine output is indented for a person there, compact when piped. */
+  readonly outputIsTerminal?: boolean;
 }
 
 export const processIo: Io = {
   out: (text) => void process.stdout.write(scrub(text)),
   err: (text) => void process.stderr.write(scrub(text)),
   interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
+  outputIsTerminal: Boolean(process.stdout.isTTY),
 };
 
 const secrets = new Set<string>();

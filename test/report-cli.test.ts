@@ -67,6 +67,20 @@ describe('dora report', () => {
     expect(report.teams.core).toEqual(api);
   });
 
+  it('indents the JSON on a terminal and writes it on one line when piped or to a file', async () => {
+    const piped = await dora('report', ...march, '--format', 'json');
+    const terminal = await runCli(['--home', home, '--config', configPath, 'report', ...march, '--format', 'json'], { terminal: true });
+    const file = join(tmp.dir, 'report.json');
+    await runCli(['--home', home, '--config', configPath, 'report', ...march, '--format', 'json', '--out', file], { terminal: true });
+    expect(piped.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(1);
+    expect(terminal.stdout).toContain('\n  "window": {\n    "since": "2026-03-01T00:00:00.000Z",');
+    // The same document either way (generated_at aside).
+    const content = (text: string) => ({ ...JSON.parse(text), generated_at: undefined });
+    expect(content(terminal.stdout)).toEqual(content(piped.stdout));
+    expect(content(readFileSync(file, 'utf8'))).toEqual(content(piped.stdout));
+  });
+
   it('prints a table per group with tier, n, trend and a sparkline', async () => {
     const result = await dora('report', ...march);
     expect(result.code).toBe(0);

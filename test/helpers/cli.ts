@@ -9,12 +9,17 @@ export interface CliResult {
   json<T = any>(): T;
 }
 
-/** Drive the real `dora` program in-process, capturing what it writes. */
-export async function runCli(argv: string[]): Promise<CliResult> {
+/** Drive the real `dora` program in-process, capturing what it writes (stdout piped, unless `terminal`). */
+export async function runCli(argv: string[], options: { terminal?: boolean } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   // Scrubbed like the real process output, so tests see what a user would.
-  const io: Io = { out: (text) => void (stdout += scrub(text)), err: (text) => void (stderr += scrub(text)), interactive: false };
+  const io: Io = {
+    out: (text) => void (stdout += scrub(text)),
+    err: (text) => void (stderr += scrub(text)),
+    interactive: false,
+    outputIsTerminal: options.terminal === true,
+  };
   const code = await run(argv, io);
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }

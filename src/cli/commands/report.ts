@@ -93,7 +93,8 @@ tier ("insufficient data"); no data at all is "n/a" (null in JSON), never 0.`,
             });
             ctx.log.info('hint: `dora doctor` shows what the store holds and its time span; --env names other environments');
           }
-          return renderReport(report, options.format as ReportFormat);
+          // JSON for a program (piped, or to a file) on one line; indented on a terminal.
+          return renderReport(report, options.format as ReportFormat, { pretty: !options.out && io.outputIsTerminal === true });
         } finally {
           progress?.stop();
         }
