@@ -60,7 +60,7 @@ const empty: DeployFigures = {
   deployDays: 0,
   weekMedian: 0,
   monthMedian: 0,
-  perBucket: { buckets: [], deployments: [], deployDays: [], failed: [], rework: [] },
+  perBucket: { deployments: [], deployDays: [], failed: [], rework: [] },
 };
 
 /** The figures of one group in one window of `days` calendar days. */
@@ -180,64 +180,52 @@ export class SeriesBook {
     return found;
   }
 
-  /** Each bucket of a group's rows with its place in the series (rows outside the series are skipped). */
-  private each(places: number[], fill: (at: number, index: number) => void): void {
-    for (let index = 0; index < places.length; index++) {
-      const at = places[index] as number;
-      if (at >= 0 && at < this.buckets) fill(at, index);
-    }
+  /** A group's values per bucket (empty or as long as the series): each through `value`, at its place. */
+  private fill(values: readonly unknown[] | undefined, into: (number | null)[], value: (item: unknown, at: number) => number | null): void {
+    if (!values) return;
+    for (let at = 0; at < Math.min(values.length, this.buckets); at++) into[at] = value(values[at], at);
   }
 
   addDeployments(figures: ReadonlyMap<string, DeployFigures>): void {
     for (const [key, { perBucket }] of figures) {
-      if (!key.startsWith('current|') || perBucket.buckets.length === 0) continue;
+      if (!key.startsWith('current|') || perBucket.deployments.length === 0) continue;
       const series = this.at(key);
-      this.each(perBucket.buckets, (at, index) => {
-        const deployments = Number(perBucket.deployments[index] ?? 0);
-        const failed = Number(perBucket.failed[index] ?? 0);
-        series.deployments[at] = deployments;
-        series.deploy_days[at] = Number(perBucket.deployDays[index] ?? 0);
-        series.failed[at] = failed;
-        series.change_failure_rate[at] = deployments > 0 ? failed / deployments : null;
-        series.rework_rate[at] = deployments > 0 ? Number(perBucket.rework[index] ?? 0) / deployments : null;
-      });
+      const { deployments, deployDays, failed, rework } = perBucket;
+      series.deployments = deployments.slice(0, this.buckets);
+      series.deploy_days = deployDays.slice(0, this.buckets);
+      series.failed = failed.slice(0, this.buckets);
+      const rateOf = (counts: number[]) => (_: unknown, at: number) => {
+        const total = deployments[at] ?? 0;
+        return total > 0 ? (counts[at] ?? 0) / total : null;
+      };
+      this.fill(deployments, series.change_failure_rate, rateOf(failed));
+      this.fill(deployments, series.rework_rate, rateOf(rework));
     }
   }
 
   addLead(groups: ReadonlyMap<string, GroupAggregates>): void {
-    for (const [key, { buckets, perBucket }] of groups) {
-      if (!buckets || !perBucket) continue;
+    for (const [key, { perBucket }] of groups) {
+      if (!perBucket) continue;
       const series = this.at(key);
-      const { changes = [], lead = [] } = perBucket;
-      this.each(buckets, (at, index) => {
-        // Two quantiles per bucket: p50, p90.
-        series.lead_time_p50[at] = finite(lead[2 * index]);
-        series.lead_time_p90[at] = finite(lead[2 * index + 1]);
-        series.changes[at] = Number(changes[index] ?? 0);
-      });
+      this.fill(perBucket.changes, series.changes, (count) => Number(count ?? 0));
+      // Two quantiles per bucket, one after the other: p50, p90.
+      const lead = perBucket.lead ?? [];
+      this.fill(perBucket.changes, series.lead_time_p50, (_, at) => finite(lead[2 * at]));
+      this.fill(perBucket.changes, series.lead_time_p90, (_, at) => finite(lead[2 * at + 1]));
     }
   }
 
   addRestore(groups: ReadonlyMap<string, GroupAggregates>): void {
-    for (const [key, { buckets, perBucket }] of groups) {
-      if (!buckets || !perBucket) continue;
-      const series = this.at(key);
-      // Two quantiles per bucket: the median, p90.
-      const { restore = [] } = perBucket;
-      this.each(buckets, (at, index) => {
-        series.time_to_restore_median[at] = finite(restore[2 * index]);
-      });
+    for (const [key, { perBucket }] of groups) {
+      if (!perBucket) continue;
+      this.fill(perBucket.restore_median, this.at(key).time_to_restore_median, finite);
     }
   }
 
   addRecovery(groups: ReadonlyMap<string, GroupAggregates>): void {
-    for (const [key, { buckets, perBucket }] of groups) {
-      if (!buckets || !perBucket) continue;
-      const series = this.at(key);
-      const { recovery = [] } = perBucket;
-      this.each(buckets, (at, index) => {
-        series.recovery_median[at] = finite(recovery[index]);
-      });
+    for (const [key, { perBucket }] of groups) {
+      if (!perBucket) continue;
+      this.fill(perBucket.recovery, this.at(key).recovery_median, finite);
     }
   }
 }

@@ -126,6 +126,7 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
     previous,
     current,
     buckets,
+    firstDays: { previous: dates.previous[0] ?? localDate(previous.since, tz), current: dates.current[0] ?? localDate(current.since, tz) },
     weeks: { previous: bucketCount(dates.previous, bucketOf.week), current: bucketCount(dates.current, bucketOf.week) },
     months: { previous: bucketCount(dates.previous, bucketOf.month), current: bucketCount(dates.current, bucketOf.month) },
   };

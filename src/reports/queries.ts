@@ -26,8 +26,10 @@ export interface Bounds {
 export interface Windows {
   previous: Bounds;
   current: Bounds;
-  /** The current window's series buckets (local start dates); results name a bucket by its place in this list. */
+  /** The current window's series buckets (local start dates, consecutive); results name a bucket by its place in this list. */
   buckets: string[];
+  /** Each window's first local date: its weeks and months are counted from that date's Monday and month. */
+  firstDays: { previous: string; current: string };
   /** Calendar buckets of each window, for the medians of deployment days (empty buckets count as 0). */
   weeks: { previous: number; current: number };
   months: { previous: number; current: number };
@@ -40,24 +42,26 @@ export type GroupSet = 'overall' | 'service' | 'team';
 
 type Values = Record<string, unknown>;
 
-/** One group's aggregates in one window: over the whole window, and (current window) per bucket, column by column. */
+/** One group's aggregates in one window: over the whole window, and (current window) per bucket. */
 export interface GroupAggregates {
-  total?: Values;
-  /**
-   * The buckets with rows (places in `Windows.buckets`, in no particular order), and each
-   * aggregate per bucket, flattened: bucket `i`'s value of an aggregate of `n` numbers
-   * (a pair of quantiles) is `perBucket[name].slice(i * n, i * n + n)`.
-   */
-  buckets?: number[];
+  total: Values;
+  /** The spec's `series` aggregates, one value per bucket of `Windows.buckets` (empty buckets too). */
   perBucket?: Record<string, unknown[]>;
 }
 
-/** The local date a bucket starts (a Date: far cheaper to group by than its text). */
-const bucketExpression: Record<Granularity, (column: string) => string> = {
-  day: (column) => `toDate(${column}, {tz:String})`,
-  week: (column) => `toMonday(${column}, {tz:String})`,
-  month: (column) => `toStartOfMonth(${column}, {tz:String})`,
+/** A local date's place among consecutive calendar buckets starting with the one of `first` (a local date). */
+const placeAmong: Record<Granularity, (day: string, first: string) => string> = {
+  day: (day, first) => `toInt32(${day}) - toInt32(${first})`,
+  week: (day, first) => `intDiv(toInt32(toMonday(${day})) - toInt32(toMonday(${first})), 7)`,
+  month: (day, first) => `toInt32(toRelativeMonthNum(${day})) - toInt32(toRelativeMonthNum(${first}))`,
 };
+const windowStart = 'if(w = 1, {current_first:Date}, {previous_first:Date})';
+/** A row's place in the current window's series (`{buckets}`); -1 in the previous window, which has none. */
+const bucketPlace = (granularity: Granularity, day: string) => `if(w = 1, ${placeAmong[granularity](day, '{current_first:Date}')}, -1)`;
+/** Per bucket: the -Resample combinator keeps one state per place in [0, buckets), so a group's series comes back as one array. */
+const perBucketRange = '0, {bucket_count:UInt32}, 1';
+/** The previous window has no series: its arrays would be all empty buckets. */
+const currentOnly = (aggregate: string) => `if(w = 1, ${aggregate}, [])`;
 
 function params(scope: QueryScope, windows: Windows): Record<string, unknown> {
   const owned = [...scope.teamOf];
@@ -71,11 +75,15 @@ function params(scope: QueryScope, windows: Windows): Record<string, unknown> {
     since: chTime(windows.previous.since),
     split: chTime(windows.current.since),
     until: chTime(windows.current.until),
-    buckets: windows.buckets,
+    previous_first: windows.firstDays.previous,
+    current_first: windows.firstDays.current,
+    bucket_count: windows.buckets.length,
     previous_weeks: windows.weeks.previous,
     current_weeks: windows.weeks.current,
+    most_weeks: Math.max(windows.weeks.previous, windows.weeks.current),
     previous_months: windows.months.previous,
     current_months: windows.months.current,
+    most_months: Math.max(windows.months.previous, windows.months.current),
   };
 }
 
@@ -86,15 +94,52 @@ const inWindows = (scope: QueryScope, time: string) =>
 const windowOf = (time: string) => `toUInt8(${time} >= {split:DateTime64(3, 'UTC')})`;
 const teamOf = `transform(service, {team_services:Array(String)}, {team_names:Array(String)}, '')`;
 
-/** The whole answer of a query in JSONCompact: column names, then rows as arrays (far lighter than an object per row). */
-async function compactRows(scope: QueryScope, query: string, windows: Windows): Promise<{ columns: string[]; rows: unknown[][] }> {
-  const result = await scope.client.query({ query, query_params: params(scope, windows), format: 'JSONCompact' });
-  const { meta, data } = await result.json<unknown[]>();
-  return { columns: (meta ?? []).map((column) => column.name), rows: data };
+/**
+ * Overall, per service and per team (when the catalog names teams) for both windows: a
+ * grouping set per group kind with the window as a key. `grouping_bits`: 1 a service's row,
+ * 2 a team's, 3 the overall one. The rows of services without a team are not a team's.
+ */
+function groupingSets(scope: QueryScope): { sets: string; team: string; bits: string; wanted: string } {
+  const teams = scope.teamOf.size > 0;
+  return {
+    sets: ['(w)', '(w, service)', ...(teams ? ['(w, team)'] : [])].join(', '),
+    team: teams ? 'team' : "'' AS team",
+    bits: teams ? 'GROUPING(service, team)' : 'GROUPING(service) * 2 + 1',
+    wanted: "NOT (grouping_bits = 2 AND team = '')",
+  };
 }
 
-/** A bucket's place in the current window's series (`{buckets}`); -1 for none. */
-const bucketPlace = (bucket: string) => `toInt32(indexOf({buckets:Array(Date)}, ${bucket})) - 1`;
+function groupOf(row: unknown[], at: (name: string) => number): { window: WindowKey; set: GroupSet; name: string } {
+  const bits = Number(row[at('grouping_bits')]);
+  const set: GroupSet = bits === 1 ? 'service' : bits === 2 ? 'team' : 'overall';
+  const name = set === 'service' ? String(row[at('service')]) : set === 'team' ? String(row[at('team')]) : '';
+  return { window: Number(row[at('w')]) === 1 ? 'current' : 'previous', set, name };
+}
+
+/** The whole answer of a query in JSONCompact: column names, then rows as arrays (far lighter than an object per row). */
+async function compactRows(scope: QueryScope, query: string, windows: Windows): Promise<{ at: (name: string) => number; rows: unknown[][] }> {
+  const result = await scope.client.query({
+    query,
+    query_params: params(scope, windows),
+    format: 'JSONCompact',
+    // Counts as JSON numbers, not strings (a server quotes 64-bit integers by default).
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
+  const { meta, data } = await result.json<unknown[]>();
+  const columns = (meta ?? []).map((column) => column.name);
+  return { at: (name) => columns.indexOf(name), rows: data };
+}
+
+/** An aggregate of a spec per bucket: `quantiles(0.5, 0.9)(x) AS lead` → `quantilesResample(0.5, 0.9, <range>)(x, bucket_place) AS bucket_lead`. */
+function resampled(select: string): string {
+  const match = /^(\w+)(?:\(([^()]*)\))?\((.*)\)\s+AS\s+(\w+)$/s.exec(select.trim());
+  if (!match) throw new Error(`a metric spec's aggregate must read fn(args) AS name or fn(params)(args) AS name: ${select}`);
+  const [, fn, parameters, args, alias] = match as unknown as [string, string, string | undefined, string, string];
+  const resampleParameters = [parameters, perBucketRange].filter((part) => part !== undefined && part.trim() !== '').join(', ');
+  const resampleArgs = [args, 'bucket_place'].filter((part) => part.trim() !== '').join(', ');
+  // Flat: a pair of quantiles per bucket comes back as [p50, p90, p50, p90, …], far cheaper to parse than nested pairs.
+  return `arrayFlatten(${currentOnly(`${fn}Resample(${resampleParameters})(${resampleArgs})`)}) AS bucket_${alias}`;
+}
 
 /** The name a spec gives an aggregate (`count() AS changes` → `changes`). */
 function aliasOf(select: string): string {
@@ -103,97 +148,68 @@ function aliasOf(select: string): string {
   return alias;
 }
 
+/** What a metric query aggregates: a view, its time column, and exact aggregates (`… AS name`). */
+export interface MetricSpec {
+  from: string;
+  time: string;
+  where?: string;
+  select: string[];
+  /** The aggregates the report's series need per bucket (`… AS name`; a name of `select` when it is the same aggregate). */
+  series?: string[];
+}
+
 /**
  * One exact aggregate per group for both windows in one scan: overall, per service, per
- * team, and (with a granularity) the same per calendar bucket of the current window, via
- * GROUPING SETS with the window as a key. Quantiles run over the raw rows of each group,
- * never over other quantiles. A group's buckets come back as one row of arrays.
+ * team, and (with a granularity) the spec's `series` per calendar bucket of the current
+ * window, as arrays from the -Resample combinator: each bucket's state sees only its rows,
+ * so quantiles stay exact over the raw rows of each group and bucket, and a group's series
+ * comes back whole, in bucket order.
  */
 export async function groupedAggregate(
   scope: QueryScope,
   windows: Windows,
-  spec: { from: string; time: string; where?: string; select: string[] },
+  spec: MetricSpec,
   granularity: Granularity | null,
 ): Promise<Map<string, GroupAggregates>> {
-  // Each grouping set keeps its own copy of the values for exact quantiles: no team sets without teams.
-  const teams = scope.teamOf.size > 0;
-  const sets = [
-    '(w)',
-    '(w, service)',
-    ...(teams ? ['(w, team)'] : []),
-    ...(granularity ? ['(w, bucket)', '(w, service, bucket)', ...(teams ? ['(w, team, bucket)'] : [])] : []),
-  ].join(', ');
-  // Buckets only in the current window: the previous window's rows all fall in one bucket, dropped below.
-  const bucket = granularity ? `if(w = 1, ${bucketExpression[granularity](spec.time)}, toDate(0))` : 'toDate(0)';
-  // grouping_bits: 4 = service aggregated away, 2 = team, 1 = bucket (GROUPING may only name keys in use).
-  const grouping = teams
-    ? granularity
-      ? 'GROUPING(service, team, bucket)'
-      : 'GROUPING(service, team) * 2 + 1'
-    : granularity
-      ? 'bitAnd(GROUPING(service, bucket), 2) * 2 + 2 + bitAnd(GROUPING(service, bucket), 1)'
-      : 'GROUPING(service) * 4 + 3';
+  const { sets, team, bits, wanted } = groupingSets(scope);
   const names = spec.select.map(aliasOf);
-  const grouped = `
-        SELECT ${windowOf(spec.time)} AS w, service, ${teamOf} AS team, ${bucket} AS bucket, ${grouping} AS grouping_bits,
-               ${spec.select.join(', ')}
-        FROM ${spec.from}
-        WHERE scope = {scope:String} AND ${inWindows(scope, spec.time)}
-          ${spec.where ? `AND ${spec.where}` : ''}
-        GROUP BY GROUPING SETS (${sets})`;
-  // Not the previous window's buckets, nor the team of the services without one.
-  const wanted = "NOT (w = 0 AND bitAnd(grouping_bits, 1) = 0) AND NOT (bitAnd(grouping_bits, 6) = 4 AND team = '')";
-  // With buckets, a group's rows become one row of arrays: a few thousand rows, not one per group and bucket.
-  const query = granularity
-    ? `
-    SELECT w, grouping_bits, service, team, rows.1 AS buckets,
-           ${names.map((name, index) => `arrayFlatten(rows.${index + 2}) AS ${name}`).join(', ')}
-    FROM (
-      SELECT w, grouping_bits, service, team, groupArray((${bucketPlace('bucket')}, ${names.join(', ')})) AS rows
-      FROM (${grouped})
-      WHERE ${wanted}
-      GROUP BY w, grouping_bits, service, team
-    )`
-    : `SELECT * FROM (${grouped}) WHERE ${wanted}`;
-  const { columns, rows } = await compactRows(scope, query, windows);
-  const at = (name: string) => columns.indexOf(name);
-  const [w, bits, service, team, buckets] = [at('w'), at('grouping_bits'), at('service'), at('team'), at('buckets')];
+  const series = granularity ? (spec.series ?? []) : [];
+  const query = `
+    SELECT * FROM (
+      WITH ${granularity ? bucketPlace(granularity, `toDate(${spec.time}, {tz:String})`) : '-1'} AS bucket_place
+      SELECT ${windowOf(spec.time)} AS w, service, ${team === 'team' ? `${teamOf} AS team` : team}, ${bits} AS grouping_bits,
+             ${[...spec.select, ...series.map(resampled)].join(',\n             ')}
+      FROM ${spec.from}
+      WHERE scope = {scope:String} AND ${inWindows(scope, spec.time)}
+        ${spec.where ? `AND ${spec.where}` : ''}
+      GROUP BY GROUPING SETS (${sets})
+    )
+    WHERE ${wanted}`;
+  const { at, rows } = await compactRows(scope, query, windows);
   const valueAt = names.map((name) => [name, at(name)] as const);
+  const seriesAt = series.map(aliasOf).map((name) => [name, at(`bucket_${name}`)] as const);
   const groups = new Map<string, GroupAggregates>();
   for (const row of rows) {
-    const grouping = Number(row[bits]);
-    const window: WindowKey = Number(row[w]) === 1 ? 'current' : 'previous';
-    const set: GroupSet = (grouping & 4) === 0 ? 'service' : (grouping & 2) === 0 ? 'team' : 'overall';
-    const name = set === 'service' ? String(row[service]) : set === 'team' ? String(row[team]) : '';
-    const key = groupKey(window, set, name);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = {}));
-    const values: Record<string, unknown> = {};
-    if ((grouping & 1) === 0) {
-      for (const [column, index] of valueAt) values[column] = row[index];
-      group.buckets = row[buckets] as number[];
-      group.perBucket = values as Record<string, unknown[]>;
-    } else {
-      for (const [column, index] of valueAt) {
-        const value = row[index];
-        // Nested, a whole-window row is a one-bucket row: a scalar aggregate is its only value, a pair of quantiles both.
-        values[column] = granularity && Array.isArray(value) && value.length === 1 ? value[0] : value;
-      }
-      group.total = values;
-    }
+    const { window, set, name } = groupOf(row, at);
+    const group: GroupAggregates = { total: Object.fromEntries(valueAt.map(([column, index]) => [column, row[index]])) };
+    if (window === 'current' && seriesAt.length > 0) group.perBucket = Object.fromEntries(seriesAt.map(([column, index]) => [column, row[index] as unknown[]]));
+    groups.set(groupKey(window, set, name), group);
   }
   return groups;
 }
 
+const leadQuantiles = 'quantilesExactInclusive(0.5, 0.9)(lead_seconds) AS lead';
+
 /** Lead time per group and bucket: count and exact p50/p90 over the changes shipped in the window. */
-export const leadTimeSpec = {
+export const leadTimeSpec: MetricSpec = {
   from: currentViews.changes,
   time: 'deployed_at',
-  select: ['count() AS changes', 'quantilesExactInclusive(0.5, 0.9)(lead_seconds) AS lead', "countIf(kind = 'pr') AS pull_requests"],
+  select: ['count() AS changes', leadQuantiles, "countIf(kind = 'pr') AS pull_requests"],
+  series: ['count() AS changes', leadQuantiles],
 };
 
 /** The PR stage medians, per group over the whole window only (their values are kept once per grouping set). */
-export const breakdownSpec = {
+export const breakdownSpec: MetricSpec = {
   from: currentViews.changes,
   time: 'deployed_at',
   where: "kind = 'pr'",
@@ -206,7 +222,7 @@ export const breakdownSpec = {
   ],
 };
 
-export const restoreSpec = {
+export const restoreSpec: MetricSpec = {
   from: currentViews.incidents,
   time: 'opened_at',
   select: [
@@ -216,13 +232,18 @@ export const restoreSpec = {
     "countIf(status = 'invalid') AS invalid",
     'quantilesExactInclusive(0.5, 0.9)(restore_seconds) AS restore',
   ],
+  // The series shows the median only.
+  series: ['quantileExactInclusive(0.5)(restore_seconds) AS restore_median'],
 };
 
-export const recoverySpec = {
+const recoveryMedian = 'quantileExactInclusive(0.5)(recovery_seconds) AS recovery';
+
+export const recoverySpec: MetricSpec = {
   from: currentViews.deployments,
   time: 'finished_at',
   where: 'failed = 1',
-  select: ['count() AS failed_deployments', 'count(recovery_seconds) AS recovered', 'quantileExactInclusive(0.5)(recovery_seconds) AS recovery'],
+  select: ['count() AS failed_deployments', 'count(recovery_seconds) AS recovered', recoveryMedian],
+  series: [recoveryMedian],
 };
 
 /** Deployment counts of one group in one window, and (current window) per calendar bucket. */
@@ -237,103 +258,77 @@ export interface DeployFigures {
   /** Medians of deployment days per Monday week and per month of the window, empty ones counted as 0. */
   weekMedian: number;
   monthMedian: number;
-  /** The current window's buckets with anything in them (places in `Windows.buckets`, in no particular order), and their counts at the same index. */
-  perBucket: { buckets: number[]; deployments: number[]; deployDays: number[]; failed: number[]; rework: number[] };
+  /** The current window's counts, one per bucket of `Windows.buckets`; empty in the previous window. */
+  perBucket: { deployments: number[]; deployDays: number[]; failed: number[]; rework: number[] };
 }
+
+const numbers = (value: unknown) => (value as unknown[]).map(Number);
 
 /**
  * Every count-based figure (deployments, failures, rework, deployment days and their
  * weekly and monthly medians, deploy failures) per group and window, and per bucket of the
- * current window, in one scan of the deployments. The engine adds up the local days of
- * each group (service, team, overall): a few rows per group come back, not one per day.
+ * current window, in one aggregation of the deployments. A group's deployment days are
+ * kept as bits per calendar period of its window (-Resample over the period's place): the
+ * weekdays of each Monday week and the days of each month that had a deployment. Their bit
+ * counts are the days per week and per month (an empty period counts 0), whose medians and
+ * sum the engine works out per group: one row per group comes back, not one per day.
  */
 export async function deploymentFigures(scope: QueryScope, windows: Windows, granularity: Granularity): Promise<Map<string, DeployFigures>> {
-  const teams = scope.teamOf.size > 0;
-  const daily = granularity === 'day';
-  // Three steps, each over far fewer rows than the last. Slices: per service, the counts of
-  // each Monday week and month (a week across two months is two slices; per day for a daily
-  // series), with the weekdays and the days of the month that had a deployment as bits.
-  // Periods: per group (service, team, overall), each week and month, their deployment days
-  // the bits of its slices or-ed together. Groups: the window's figures from its periods.
-  const slice = `w, service, week, month${daily ? ', day' : ''}`;
-  const sets = ['service', ...(teams ? ['team'] : []), null].flatMap((key) =>
-    ['week', 'month', ...(daily ? ['day'] : [])].map((period) => `(${['w', ...(key ? [key] : []), period].join(', ')})`),
-  );
-  // level: 1 a week, 2 a month, 3 a day.
-  const seriesLevel = { week: 1, month: 2, day: 3 }[granularity];
-  const group = 'w, grouping_bits, service, team';
+  const { sets, team, bits, wanted } = groupingSets(scope);
+  const perBucket = (expression: string) => currentOnly(`sumResample(${perBucketRange})(${expression}, bucket_place)`);
+  // Days with a deployment per bucket: a week's or month's bit count, or (daily buckets) whether the day had one.
+  const bucketDays = { day: 'arrayMap(any -> toUInt64(any), bucket_any)', week: 'if(w = 1, week_days, [])', month: 'if(w = 1, month_days, [])' }[granularity];
   const query = `
-    SELECT * EXCEPT per_bucket, per_bucket.1 AS buckets, per_bucket.2 AS bucket_deployments, per_bucket.3 AS bucket_deploy_days,
-           per_bucket.4 AS bucket_failed, per_bucket.5 AS bucket_rework
+    SELECT w, grouping_bits, service, team, deployments, failed_count AS failed, rework_count AS rework, failures,
+           arrayMap(bits -> toUInt64(bitCount(bits)), arraySlice(week_bits, 1, if(w = 1, {current_weeks:UInt32}, {previous_weeks:UInt32}))) AS week_days,
+           arrayMap(bits -> toUInt64(bitCount(bits)), arraySlice(month_bits, 1, if(w = 1, {current_months:UInt32}, {previous_months:UInt32}))) AS month_days,
+           arraySum(month_days) AS deploy_days,
+           arrayReduce('quantileExactInclusive(0.5)', week_days) AS week_median,
+           arrayReduce('quantileExactInclusive(0.5)', month_days) AS month_median,
+           bucket_deployments, ${bucketDays} AS bucket_deploy_days, bucket_failed, bucket_rework
     FROM (
-      SELECT ${group},
-             sumIf(period_deployments, level = 2) AS deployments, sumIf(period_failed, level = 2) AS failed,
-             sumIf(period_rework, level = 2) AS rework, sumIf(period_failures, level = 2) AS failures,
-             sumIf(period_deploy_days, level = 2) AS deploy_days,
-             arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 1),
-               if(w = 1, {current_weeks:UInt32}, {previous_weeks:UInt32}), 0)) AS week_median,
-             arrayReduce('quantileExactInclusive(0.5)', arrayResize(groupArrayIf(period_deploy_days, level = 2),
-               if(w = 1, {current_months:UInt32}, {previous_months:UInt32}), 0)) AS month_median,
-             groupArrayIf((${bucketPlace('period')}, period_deployments, period_deploy_days, period_failed, period_rework), level = ${seriesLevel} AND w = 1) AS per_bucket
+      WITH ${bucketPlace(granularity, 'day')} AS bucket_place,
+           intDiv(toInt32(toMonday(day)) - toInt32(toMonday(${windowStart})), 7) AS week_place,
+           toInt32(toRelativeMonthNum(day)) - toInt32(toRelativeMonthNum(${windowStart})) AS month_place
+      SELECT w, service, ${team === 'team' ? `${teamOf} AS team` : team}, ${bits} AS grouping_bits,
+             -- Named apart from the columns: the per-bucket sums below read the columns.
+             sum(deployment) AS deployments, sum(failed) AS failed_count, sum(rework) AS rework_count, sum(failure) AS failures,
+             groupBitOrResample(0, {most_weeks:UInt32}, 1)(if(deployment = 1, bitShiftLeft(toUInt8(1), toDayOfWeek(day) - 1), toUInt8(0)), week_place) AS week_bits,
+             groupBitOrResample(0, {most_months:UInt32}, 1)(if(deployment = 1, bitShiftLeft(toUInt32(1), toDayOfMonth(day) - 1), toUInt32(0)), month_place) AS month_bits,
+             ${perBucket('deployment')} AS bucket_deployments, ${perBucket('failed')} AS bucket_failed, ${perBucket('rework')} AS bucket_rework,
+             ${granularity === 'day' ? currentOnly(`groupBitOrResample(${perBucketRange})(deployment, bucket_place)`) : '[]'} AS bucket_any
       FROM (
-        SELECT w, service, ${teams ? 'team' : "'' AS team"}, ${teams ? 'GROUPING(service, team)' : 'GROUPING(service) * 2 + 1'} AS grouping_bits,
-               multiIf(GROUPING(week) = 0, 1, GROUPING(month) = 0, 2, 3) AS level,
-               ${daily ? 'multiIf(level = 1, week, level = 2, month, day)' : 'if(level = 1, week, month)'} AS period,
-               sum(slice_deployments) AS period_deployments, sum(slice_failed) AS period_failed, sum(slice_rework) AS period_rework,
-               sum(slice_failures) AS period_failures,
-               bitCount(groupBitOr(weekdays)) AS period_weekdays, bitCount(groupBitOr(month_days)) AS period_month_days,
-               if(level = 2, period_month_days, period_weekdays) AS period_deploy_days
-        FROM (
-          SELECT ${slice}, ${teamOf} AS team,
-                 sum(deployment) AS slice_deployments, sum(failed) AS slice_failed, sum(rework) AS slice_rework, sum(failure) AS slice_failures,
-                 groupBitOr(if(deployment = 1, bitShiftLeft(toUInt8(1), toDayOfWeek(day) - 1), 0)) AS weekdays,
-                 groupBitOr(if(deployment = 1, bitShiftLeft(toUInt32(1), toDayOfMonth(day) - 1), 0)) AS month_days
-          FROM (
-            SELECT w, service, day, toMonday(day) AS week, toStartOfMonth(day) AS month, deployment, failed, rework, failure
-            FROM (
-              SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
-                     toUInt8(1) AS deployment, failed, rework, toUInt8(0) AS failure
-              FROM ${currentViews.deployments}
-              WHERE scope = {scope:String} AND ${inWindows(scope, 'finished_at')}
-              UNION ALL
-              -- Failed attempts never went live: they are in the raw table only, never derived.
-              SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
-                     toUInt8(0), toUInt8(0), toUInt8(0), toUInt8(1)
-              FROM deployments FINAL
-              WHERE status = 'failure' AND lower(environment) IN {environments:Array(String)} AND ${inWindows(scope, 'finished_at')}
-            )
-          )
-          GROUP BY ${slice}
-        )
-        GROUP BY GROUPING SETS (${sets.join(', ')})
+        SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
+               toUInt8(1) AS deployment, failed, rework, toUInt8(0) AS failure
+        FROM ${currentViews.deployments}
+        WHERE scope = {scope:String} AND ${inWindows(scope, 'finished_at')}
+        UNION ALL
+        -- Failed attempts never went live: they are in the raw table only, never derived.
+        SELECT ${windowOf('finished_at')} AS w, service, toDate(finished_at, {tz:String}) AS day,
+               toUInt8(0), toUInt8(0), toUInt8(0), toUInt8(1)
+        FROM deployments FINAL
+        WHERE status = 'failure' AND lower(environment) IN {environments:Array(String)} AND ${inWindows(scope, 'finished_at')}
       )
-      GROUP BY ${group}
-    )`;
-  const { columns, rows } = await compactRows(scope, query, windows);
-  const at = Object.fromEntries(columns.map((name, index) => [name, index]));
+      GROUP BY GROUPING SETS (${sets})
+    )
+    WHERE ${wanted}`;
+  const { at, rows } = await compactRows(scope, query, windows);
   const figures = new Map<string, DeployFigures>();
   for (const row of rows) {
-    // grouping_bits: 1 = team aggregated away (a service's days), 2 = service (a team's), 3 = both (overall).
-    const bits = Number(row[at.grouping_bits as number]);
-    const set: GroupSet = bits === 1 ? 'service' : bits === 2 ? 'team' : 'overall';
-    const name = set === 'service' ? String(row[at.service as number]) : set === 'team' ? String(row[at.team as number]) : '';
-    if (set === 'team' && name === '') continue;
-    const window: WindowKey = Number(row[at.w as number]) === 1 ? 'current' : 'previous';
-    const numbers = (column: string) => row[at[column] as number] as number[];
+    const { window, set, name } = groupOf(row, at);
     figures.set(groupKey(window, set, name), {
-      deployments: Number(row[at.deployments as number]),
-      failed: Number(row[at.failed as number]),
-      rework: Number(row[at.rework as number]),
-      failures: Number(row[at.failures as number]),
-      deployDays: Number(row[at.deploy_days as number]),
-      weekMedian: finite(row[at.week_median as number]) ?? 0,
-      monthMedian: finite(row[at.month_median as number]) ?? 0,
+      deployments: Number(row[at('deployments')]),
+      failed: Number(row[at('failed')]),
+      rework: Number(row[at('rework')]),
+      failures: Number(row[at('failures')]),
+      deployDays: Number(row[at('deploy_days')]),
+      weekMedian: finite(row[at('week_median')]) ?? 0,
+      monthMedian: finite(row[at('month_median')]) ?? 0,
       perBucket: {
-        buckets: numbers('buckets'),
-        deployments: numbers('bucket_deployments'),
-        deployDays: numbers('bucket_deploy_days'),
-        failed: numbers('bucket_failed'),
-        rework: numbers('bucket_rework'),
+        deployments: numbers(row[at('bucket_deployments')]),
+        deployDays: numbers(row[at('bucket_deploy_days')]),
+        failed: numbers(row[at('bucket_failed')]),
+        rework: numbers(row[at('bucket_rework')]),
       },
     });
   }
