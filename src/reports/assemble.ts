@@ -143,89 +143,96 @@ export function metricsFor(data: ReportData, benchmark: Benchmark, days: number,
   };
 }
 
-function emptySeries(buckets: number): Series {
-  const zeros = () => new Array<number>(buckets).fill(0);
-  const nulls = () => new Array<number | null>(buckets).fill(null);
-  return {
-    deployments: zeros(),
-    deploy_days: zeros(),
-    failed: zeros(),
-    change_failure_rate: nulls(),
-    lead_time_p50: nulls(),
-    lead_time_p90: nulls(),
-    changes: zeros(),
-    time_to_restore_median: nulls(),
-    recovery_median: nulls(),
-    rework_rate: nulls(),
-  };
+const seriesKeys = [
+  'deployments',
+  'deploy_days',
+  'failed',
+  'change_failure_rate',
+  'lead_time_p50',
+  'lead_time_p90',
+  'changes',
+  'time_to_restore_median',
+  'recovery_median',
+  'rework_rate',
+] as const satisfies readonly (keyof Series)[];
+/** Counts are 0 in an empty bucket; rates, quantiles and medians are null. */
+const countKeys = new Set<keyof Series>(['deployments', 'deploy_days', 'failed', 'changes']);
+
+/** A rate per bucket: `part ÷ whole`, null where `whole` is 0. */
+function rates(part: readonly number[], whole: readonly number[]): (number | null)[] {
+  const out = new Array<number | null>(whole.length);
+  for (let at = 0; at < whole.length; at++) out[at] = (whole[at] as number) > 0 ? (part[at] as number) / (whole[at] as number) : null;
+  return out;
+}
+
+/** Every other value of a flat list of pairs: `offset` 0 the first of each pair, 1 the second. */
+function everyOther(pairs: readonly unknown[], offset: 0 | 1): (number | null)[] {
+  const out = new Array<number | null>(pairs.length >> 1);
+  for (let at = 0; at < out.length; at++) out[at] = pairs[2 * at + offset] as number | null;
+  return out;
 }
 
 /**
  * One value per bucket of the current window, for the sparklines and charts, of every group.
- * Filled source by source as each query's rows arrive, while the engine runs the next query.
+ * Each source's rows come from the engine as one array per group and bucket order (numbers,
+ * null for an empty quantile), kept as they are while the engine runs the next query; a
+ * group's series is put together when asked for.
  */
 export class SeriesBook {
-  private readonly series = new Map<string, Series>();
+  private readonly parts = new Map<string, Partial<Series>>();
 
   constructor(private readonly buckets: number) {}
 
-  /** A group's series; all zeros and nulls for a group without rows. */
+  /** A group's series; zeros and nulls where no source had rows. */
   of(set: GroupSet, name: string): Series {
-    return this.series.get(groupKey('current', set, name)) ?? emptySeries(this.buckets);
+    const part = this.parts.get(groupKey('current', set, name)) ?? {};
+    const series = {} as Record<keyof Series, (number | null)[]>;
+    for (const key of seriesKeys) series[key] = part[key] ?? new Array<number | null>(this.buckets).fill(countKeys.has(key) ? 0 : null);
+    return series as Series;
   }
 
-  private at(key: string): Series {
-    let found = this.series.get(key);
-    if (!found) this.series.set(key, (found = emptySeries(this.buckets)));
-    return found;
-  }
-
-  /** A group's values per bucket (empty or as long as the series): each through `value`, at its place. */
-  private fill(values: readonly unknown[] | undefined, into: (number | null)[], value: (item: unknown, at: number) => number | null): void {
-    if (!values) return;
-    for (let at = 0; at < Math.min(values.length, this.buckets); at++) into[at] = value(values[at], at);
+  /** A group's values from one source: only a whole series (the engine answers with one value per bucket). */
+  private put(key: string, values: Partial<Series>): void {
+    let part = this.parts.get(key);
+    if (!part) this.parts.set(key, (part = {}));
+    for (const [name, list] of Object.entries(values) as [keyof Series, (number | null)[]][]) {
+      if (list.length !== this.buckets) throw new Error(`${name} of ${key}: ${list.length} values for ${this.buckets} buckets`);
+      (part as Record<string, unknown>)[name] = list;
+    }
   }
 
   addDeployments(figures: ReadonlyMap<string, DeployFigures>): void {
     for (const [key, { perBucket }] of figures) {
-      if (!key.startsWith('current|') || perBucket.deployments.length === 0) continue;
-      const series = this.at(key);
+      if (!key.startsWith('current|')) continue;
       const { deployments, deployDays, failed, rework } = perBucket;
-      series.deployments = deployments.slice(0, this.buckets);
-      series.deploy_days = deployDays.slice(0, this.buckets);
-      series.failed = failed.slice(0, this.buckets);
-      const rateOf = (counts: number[]) => (_: unknown, at: number) => {
-        const total = deployments[at] ?? 0;
-        return total > 0 ? (counts[at] ?? 0) / total : null;
-      };
-      this.fill(deployments, series.change_failure_rate, rateOf(failed));
-      this.fill(deployments, series.rework_rate, rateOf(rework));
+      this.put(key, {
+        deployments,
+        deploy_days: deployDays,
+        failed,
+        change_failure_rate: rates(failed, deployments),
+        rework_rate: rates(rework, deployments),
+      });
     }
   }
 
   addLead(groups: ReadonlyMap<string, GroupAggregates>): void {
     for (const [key, { perBucket }] of groups) {
       if (!perBucket) continue;
-      const series = this.at(key);
-      this.fill(perBucket.changes, series.changes, (count) => Number(count ?? 0));
       // Two quantiles per bucket, one after the other: p50, p90.
-      const lead = perBucket.lead ?? [];
-      this.fill(perBucket.changes, series.lead_time_p50, (_, at) => finite(lead[2 * at]));
-      this.fill(perBucket.changes, series.lead_time_p90, (_, at) => finite(lead[2 * at + 1]));
+      const lead = perBucket.lead as unknown[];
+      this.put(key, { changes: perBucket.changes as number[], lead_time_p50: everyOther(lead, 0), lead_time_p90: everyOther(lead, 1) });
     }
   }
 
   addRestore(groups: ReadonlyMap<string, GroupAggregates>): void {
     for (const [key, { perBucket }] of groups) {
-      if (!perBucket) continue;
-      this.fill(perBucket.restore_median, this.at(key).time_to_restore_median, finite);
+      if (perBucket) this.put(key, { time_to_restore_median: perBucket.restore_median as (number | null)[] });
     }
   }
 
   addRecovery(groups: ReadonlyMap<string, GroupAggregates>): void {
     for (const [key, { perBucket }] of groups) {
-      if (!perBucket) continue;
-      this.fill(perBucket.recovery, this.at(key).recovery_median, finite);
+      if (perBucket) this.put(key, { recovery_median: perBucket.recovery as (number | null)[] });
     }
   }
 }

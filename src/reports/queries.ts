@@ -262,8 +262,6 @@ export interface DeployFigures {
   perBucket: { deployments: number[]; deployDays: number[]; failed: number[]; rework: number[] };
 }
 
-const numbers = (value: unknown) => (value as unknown[]).map(Number);
-
 /**
  * Every count-based figure (deployments, failures, rework, deployment days and their
  * weekly and monthly medians, deploy failures) per group and window, and per bucket of the
@@ -324,11 +322,12 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
       deployDays: Number(row[at('deploy_days')]),
       weekMedian: finite(row[at('week_median')]) ?? 0,
       monthMedian: finite(row[at('month_median')]) ?? 0,
+      // Numbers already (compactRows asks for unquoted 64-bit integers).
       perBucket: {
-        deployments: numbers(row[at('bucket_deployments')]),
-        deployDays: numbers(row[at('bucket_deploy_days')]),
-        failed: numbers(row[at('bucket_failed')]),
-        rework: numbers(row[at('bucket_rework')]),
+        deployments: row[at('bucket_deployments')] as number[],
+        deployDays: row[at('bucket_deploy_days')] as number[],
+        failed: row[at('bucket_failed')] as number[],
+        rework: row[at('bucket_rework')] as number[],
       },
     });
   }
