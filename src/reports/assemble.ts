@@ -9,8 +9,8 @@ type Values = Record<string, unknown>;
 /** Everything the figures of both windows are made from, by `groupKey(window, set, name)`. */
 export interface ReportData {
   deployments: Map<string, DeployFigures>;
+  /** Lead time and the PR stages (one scan of the changes). */
   lead: Map<string, GroupAggregates>;
-  breakdown: Map<string, GroupAggregates>;
   restore: Map<string, GroupAggregates>;
   recovery: Map<string, GroupAggregates>;
 }
@@ -72,7 +72,6 @@ export function metricsFor(data: ReportData, benchmark: Benchmark, days: number,
   const weekMedian = deployed.weekMedian;
   const monthMedian = deployed.monthMedian;
   const lead = data.lead.get(key)?.total ?? none;
-  const stages = data.breakdown.get(key)?.total ?? none;
   const restore = data.restore.get(key)?.total ?? none;
   const recovery = data.recovery.get(key)?.total ?? none;
   const changes = Number(lead.changes ?? 0);
@@ -82,7 +81,7 @@ export function metricsFor(data: ReportData, benchmark: Benchmark, days: number,
   const recovered = Number(recovery.recovered ?? 0);
   const recoveryMedian = finite(recovery.recovery);
   const rate = totals.deployments > 0 ? totals.failed / totals.deployments : null;
-  const stage = (name: string) => ({ n: Number(stages[`${name}_n`] ?? 0), median_seconds: finite(stages[`${name}_median`]) });
+  const stage = (name: string) => ({ n: Number(lead[`${name}_n`] ?? 0), median_seconds: finite(lead[`${name}_median`]) });
   return {
     deployment_frequency: {
       deployments: totals.deployments,
@@ -111,7 +110,7 @@ export function metricsFor(data: ReportData, benchmark: Benchmark, days: number,
         pickup: stage('pickup'),
         review: stage('review'),
         deploy: stage('deploy'),
-        clamped_stages: Number(stages.clamped ?? 0),
+        clamped_stages: Number(lead.clamped ?? 0),
       },
     },
     change_failure_rate: {

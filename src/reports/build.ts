@@ -9,6 +9,7 @@ import {
   deploymentFigures,
   groupedAggregate,
   leadTimeSpec,
+  mergedSpecs,
   recoverySpec,
   restoreSpec,
   type Bounds,
@@ -65,14 +66,13 @@ async function reportData(scope: QueryScope, windows: Windows, granularity: Gran
       fill(value);
       return value;
     });
-  const [deployments, lead, breakdown, restore, recovery] = await Promise.all([
+  const [deployments, lead, restore, recovery] = await Promise.all([
     filled(deploymentFigures(scope, windows, granularity), (rows) => series.addDeployments(rows)),
-    filled(groupedAggregate(scope, windows, leadTimeSpec, granularity), (rows) => series.addLead(rows)),
-    groupedAggregate(scope, windows, breakdownSpec, null),
+    filled(groupedAggregate(scope, windows, mergedSpecs(leadTimeSpec, breakdownSpec), granularity), (rows) => series.addLead(rows)),
     filled(groupedAggregate(scope, windows, restoreSpec, granularity), (rows) => series.addRestore(rows)),
     filled(groupedAggregate(scope, windows, recoverySpec, granularity), (rows) => series.addRecovery(rows)),
   ]);
-  return { data: { deployments, lead, breakdown, restore, recovery }, series };
+  return { data: { deployments, lead, restore, recovery }, series };
 }
 
 /** Which services a report covers: `--service` and `--team` narrow it (both: the intersection). */

@@ -130,15 +130,38 @@ async function compactRows(scope: QueryScope, query: string, windows: Windows): 
   return { at: (name) => columns.indexOf(name), rows: data };
 }
 
-/** An aggregate of a spec per bucket: `quantiles(0.5, 0.9)(x) AS lead` → `quantilesResample(0.5, 0.9, <range>)(x, bucket_place) AS bucket_lead`. */
-function resampled(select: string): string {
+/** The parts of a spec's aggregate: `fn(parameters)(args) AS alias` or `fn(args) AS alias`. */
+function aggregateParts(select: string): { fn: string; parameters: string[]; args: string[]; alias: string } {
   const match = /^(\w+)(?:\(([^()]*)\))?\((.*)\)\s+AS\s+(\w+)$/s.exec(select.trim());
   if (!match) throw new Error(`a metric spec's aggregate must read fn(args) AS name or fn(params)(args) AS name: ${select}`);
-  const [, fn, parameters, args, alias] = match as unknown as [string, string, string | undefined, string, string];
-  const resampleParameters = [parameters, perBucketRange].filter((part) => part !== undefined && part.trim() !== '').join(', ');
-  const resampleArgs = [args, 'bucket_place'].filter((part) => part.trim() !== '').join(', ');
+  const [, fn, parameters = '', args, alias] = match as unknown as [string, string, string | undefined, string, string];
+  const list = (text: string) => (text.trim() === '' ? [] : [text]);
+  return { fn, parameters: list(parameters), args: list(args), alias };
+}
+
+/** The same aggregate, combined: `-Resample` / `-If` add parameters after the function's own and arguments after its own. */
+function combined(select: string, combinator: string, parameters: string[], args: string[], alias = (name: string) => name): string {
+  const parts = aggregateParts(select);
+  const call = `${parts.fn}${combinator}(${[...parts.parameters, ...parameters].join(', ')})`;
+  return `${parts.parameters.length + parameters.length > 0 ? call : `${parts.fn}${combinator}`}(${[...parts.args, ...args].join(', ')}) AS ${alias(parts.alias)}`;
+}
+
+/** An aggregate of a spec per bucket: `quantiles(0.5, 0.9)(x) AS lead` → `quantilesResample(0.5, 0.9, <range>)(x, bucket_place) AS bucket_lead`. */
+function resampled(select: string): string {
+  const { alias } = aggregateParts(select);
+  const aggregate = combined(select, 'Resample', [perBucketRange], ['bucket_place']).replace(/\s+AS\s+\w+$/, '');
   // Flat: a pair of quantiles per bucket comes back as [p50, p90, p50, p90, …], far cheaper to parse than nested pairs.
-  return `arrayFlatten(${currentOnly(`${fn}Resample(${resampleParameters})(${resampleArgs})`)}) AS bucket_${alias}`;
+  return `arrayFlatten(${currentOnly(aggregate)}) AS bucket_${alias}`;
+}
+
+/**
+ * Two specs over the same view and time in one scan: the second's aggregates count only its
+ * rows (`-If` with its `where`). The lead time and its PR stages read the changes once.
+ */
+export function mergedSpecs(first: MetricSpec, second: MetricSpec): MetricSpec {
+  if (first.from !== second.from || first.time !== second.time || first.where) throw new Error('specs merge only over the same view and time, the first unfiltered');
+  const only = (select: string) => (second.where ? combined(select, 'If', [], [second.where]) : select);
+  return { ...first, select: [...first.select, ...second.select.map(only)] };
 }
 
 /** The name a spec gives an aggregate (`count() AS changes` → `changes`). */
