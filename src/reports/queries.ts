@@ -103,7 +103,7 @@ function groupingSets(scope: QueryScope): { sets: string; team: string; bits: st
   const teams = scope.teamOf.size > 0;
   return {
     sets: ['(w)', '(w, service)', ...(teams ? ['(w, team)'] : [])].join(', '),
-    team: teams ? 'team' : "'' AS team",
+    team: teams ? `${teamOf} AS team` : "'' AS team",
     bits: teams ? 'GROUPING(service, team)' : 'GROUPING(service) * 2 + 1',
     wanted: "NOT (grouping_bits = 2 AND team = '')",
   };
@@ -177,7 +177,7 @@ export interface MetricSpec {
   time: string;
   where?: string;
   select: string[];
-  /** The aggregates the report's series need per bucket (`… AS name`; a name of `select` when it is the same aggregate). */
+  /** The aggregates the report's series need per bucket (`… AS name`, answered as `bucket_name`, one value per bucket). */
   series?: string[];
 }
 
@@ -200,7 +200,7 @@ export async function groupedAggregate(
   const query = `
     SELECT * FROM (
       WITH ${granularity ? bucketPlace(granularity, `toDate(${spec.time}, {tz:String})`) : '-1'} AS bucket_place
-      SELECT ${windowOf(spec.time)} AS w, service, ${team === 'team' ? `${teamOf} AS team` : team}, ${bits} AS grouping_bits,
+      SELECT ${windowOf(spec.time)} AS w, service, ${team}, ${bits} AS grouping_bits,
              ${[...spec.select, ...series.map(resampled)].join(',\n             ')}
       FROM ${spec.from}
       WHERE scope = {scope:String} AND ${inWindows(scope, spec.time)}
@@ -311,7 +311,7 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
       WITH ${bucketPlace(granularity, 'day')} AS bucket_place,
            intDiv(toInt32(toMonday(day)) - toInt32(toMonday(${windowStart})), 7) AS week_place,
            toInt32(toRelativeMonthNum(day)) - toInt32(toRelativeMonthNum(${windowStart})) AS month_place
-      SELECT w, service, ${team === 'team' ? `${teamOf} AS team` : team}, ${bits} AS grouping_bits,
+      SELECT w, service, ${team}, ${bits} AS grouping_bits,
              -- Named apart from the columns: the per-bucket sums below read the columns.
              sum(deployment) AS deployments, sum(failed) AS failed_count, sum(rework) AS rework_count, sum(failure) AS failures,
              groupBitOrResample(0, {most_weeks:UInt32}, 1)(if(deployment = 1, bitShiftLeft(toUInt8(1), toDayOfWeek(day) - 1), toUInt8(0)), week_place) AS week_bits,
