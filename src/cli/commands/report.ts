@@ -43,7 +43,7 @@ export function reportCommand(io: Io, exit: (code: number) => void): Command {
     .option('--env <name>', 'environments that count as production (repeatable; default: the config\'s "production")', collect)
     .addOption(new Option('--benchmark <set>', 'DORA benchmark set for the tiers').choices(['2023', '2021']).default('2023'))
     .option('--tz <zone>', 'IANA time zone for days, weeks (Monday) and months', 'UTC')
-    .addOption(new Option('--format <format>', 'output format').choices(reportFormats).default('table'))
+    .addOption(new Option('--format <format>', 'output format (json: indented on a terminal, one line when piped or with --out)').choices(reportFormats).default('table'))
     .option('--out <file>', 'write the output to a file instead of stdout')
     .option('--explain <metric>', 'list the rows behind one figure and why each counted: deployment_frequency, lead_time, change_failure_rate, time_to_restore, recovery_time, rework_rate')
     .addHelpText(
