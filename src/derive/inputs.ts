@@ -17,6 +17,12 @@ export interface DeriveInputs {
   incidents: Stat | null;
   /** Other services' incidents that name one of its deployments. */
   naming: Stat | null;
+  /**
+   * The deployments its own incidents name, of any service: one arriving or changing after the
+   * incident moves the incident's link. Absent when its incidents name none, so the fingerprints
+   * of those services stayed what they were before this input existed.
+   */
+  named?: Stat;
   /** `dora link` / `dora unlink` decisions touching it. */
   overrides: Stat | null;
   /** A monorepo service's path globs decide which changes are its own. */
@@ -40,6 +46,7 @@ export function notAnAppend(before: DeriveInputs, now: DeriveInputs): string | u
   if (now.paths.length > 0) return 'a monorepo service (paths) is always derived in full';
   if (!same(before.incidents, now.incidents)) return 'its incidents changed';
   if (!same(before.naming, now.naming)) return 'incidents naming its deployments changed';
+  if (!same(before.named, now.named)) return 'deployments its incidents name changed';
   if (!same(before.overrides, now.overrides)) return 'link decisions changed';
   if (!same(before.paths, now.paths)) return 'its paths changed';
   if (!same(before.repos.map(([repo]) => repo), now.repos.map(([repo]) => repo))) return 'its repositories changed';

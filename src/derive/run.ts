@@ -89,6 +89,15 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
        ON i.deployment = d.id
      GROUP BY d.service`,
   );
+  // The other way round: per service, the deployments its incidents name (of any service).
+  const namedStats = await grouped(
+    client,
+    `SELECT i.service, count(), toString(max(d.ingested_at))
+     FROM (SELECT DISTINCT service, deployment FROM incidents WHERE deployment != '') AS i
+     INNER JOIN (SELECT id, ingested_at FROM deployments WHERE id IN (SELECT deployment FROM incidents WHERE deployment != '')) AS d
+       ON i.deployment = d.id
+     GROUP BY i.service`,
+  );
   // `dora link` / `dora unlink` decisions (issue 7), per service they touch.
   const overrideStats = await overrideStatsByService(client);
   const commitStats = await grouped(client, `SELECT repo, count(), toString(max(ingested_at)) FROM commits GROUP BY repo`);
@@ -123,6 +132,7 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
     deployments: byService.get(service)?.stat ?? null,
     incidents: incidentStats.get(service) ?? null,
     naming: namingStats.get(service) ?? null,
+    ...(namedStats.has(service) ? { named: namedStats.get(service) as Stat } : {}),
     overrides: overrideStats.get(service) ?? null,
     paths: options.config.services[service]?.paths ?? [],
     repos: serviceRepos(service, byService.get(service)?.repos ?? [], options.config, knownRepos).map((repo) => [
