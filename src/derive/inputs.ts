@@ -18,9 +18,9 @@ export interface DeriveInputs {
   /** Other services' incidents that name one of its deployments. */
   naming: Stat | null;
   /**
-   * The deployments its own incidents name, of any service: one arriving or changing after the
-   * incident moves the incident's link. Absent when its incidents name none, so the fingerprints
-   * of those services stayed what they were before this input existed.
+   * Other services' deployments its own incidents name: one arriving or changing after the
+   * incident moves the incident's link (its own deployments are in `deployments`). Absent when
+   * there are none, so the fingerprints of those services stay what they were before this input.
    */
   named?: Stat;
   /** `dora link` / `dora unlink` decisions touching it. */

@@ -89,13 +89,15 @@ export async function deriveMetrics(client: ClickHouseClient, options: DeriveOpt
        ON i.deployment = d.id
      GROUP BY d.service`,
   );
-  // The other way round: per service, the deployments its incidents name (of any service).
+  // The other way round: per service, the other services' deployments its incidents name (its
+  // own are in its deployments' figures already).
   const namedStats = await grouped(
     client,
     `SELECT i.service, count(), toString(max(d.ingested_at))
      FROM (SELECT DISTINCT service, deployment FROM incidents WHERE deployment != '') AS i
-     INNER JOIN (SELECT id, ingested_at FROM deployments WHERE id IN (SELECT deployment FROM incidents WHERE deployment != '')) AS d
+     INNER JOIN (SELECT id, service, ingested_at FROM deployments WHERE id IN (SELECT deployment FROM incidents WHERE deployment != '')) AS d
        ON i.deployment = d.id
+     WHERE d.service != i.service
      GROUP BY i.service`,
   );
   // `dora link` / `dora unlink` decisions (issue 7), per service they touch.
