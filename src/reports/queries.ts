@@ -139,19 +139,18 @@ function aggregateParts(select: string): { fn: string; parameters: string[]; arg
   return { fn, parameters: list(parameters), args: list(args), alias };
 }
 
-/** The same aggregate, combined: `-Resample` / `-If` add parameters after the function's own and arguments after its own. */
-function combined(select: string, combinator: string, parameters: string[], args: string[], alias = (name: string) => name): string {
+/** The same aggregate with a combinator (unnamed): `-Resample` and `-If` take parameters after the function's own and arguments after its own. */
+function combined(select: string, combinator: string, parameters: string[], args: string[]): string {
   const parts = aggregateParts(select);
-  const call = `${parts.fn}${combinator}(${[...parts.parameters, ...parameters].join(', ')})`;
-  return `${parts.parameters.length + parameters.length > 0 ? call : `${parts.fn}${combinator}`}(${[...parts.args, ...args].join(', ')}) AS ${alias(parts.alias)}`;
+  const allParameters = [...parts.parameters, ...parameters];
+  return `${parts.fn}${combinator}${allParameters.length > 0 ? `(${allParameters.join(', ')})` : ''}(${[...parts.args, ...args].join(', ')})`;
 }
 
 /** An aggregate of a spec per bucket: `quantiles(0.5, 0.9)(x) AS lead` → `quantilesResample(0.5, 0.9, <range>)(x, bucket_place) AS bucket_lead`. */
 function resampled(select: string): string {
-  const { alias } = aggregateParts(select);
-  const aggregate = combined(select, 'Resample', [perBucketRange], ['bucket_place']).replace(/\s+AS\s+\w+$/, '');
+  const perBucket = combined(select, 'Resample', [perBucketRange], ['bucket_place']);
   // Flat: a pair of quantiles per bucket comes back as [p50, p90, p50, p90, …], far cheaper to parse than nested pairs.
-  return `arrayFlatten(${currentOnly(aggregate)}) AS bucket_${alias}`;
+  return `arrayFlatten(${currentOnly(perBucket)}) AS bucket_${aggregateParts(select).alias}`;
 }
 
 /**
@@ -160,7 +159,7 @@ function resampled(select: string): string {
  */
 export function mergedSpecs(first: MetricSpec, second: MetricSpec): MetricSpec {
   if (first.from !== second.from || first.time !== second.time || first.where) throw new Error('specs merge only over the same view and time, the first unfiltered');
-  const only = (select: string) => (second.where ? combined(select, 'If', [], [second.where]) : select);
+  const only = (select: string) => (second.where ? `${combined(select, 'If', [], [second.where])} AS ${aggregateParts(select).alias}` : select);
   return { ...first, select: [...first.select, ...second.select.map(only)] };
 }
 
