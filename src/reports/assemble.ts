@@ -31,7 +31,7 @@ const none: Values = {};
 /** Whether a service has anything in a window: deployments, failed attempts, changes or incidents. */
 export function isActive(data: ReportData, window: WindowKey, service: string): boolean {
   const key = groupKey(window, 'service', service);
-  return data.deployments.has(key) || data.lead.get(key)?.total !== undefined || data.restore.get(key)?.total !== undefined;
+  return data.deployments.has(key) || data.lead.has(key) || data.restore.has(key);
 }
 
 /** Every service named in the figures of either window, in order. */

@@ -55,6 +55,7 @@ const placeAmong: Record<Granularity, (day: string, first: string) => string> = 
   week: (day, first) => `intDiv(toInt32(toMonday(${day})) - toInt32(toMonday(${first})), 7)`,
   month: (day, first) => `toInt32(toRelativeMonthNum(${day})) - toInt32(toRelativeMonthNum(${first}))`,
 };
+/** The first local date of a row's window. */
 const windowStart = 'if(w = 1, {current_first:Date}, {previous_first:Date})';
 /** A row's place in the current window's series (`{buckets}`); -1 in the previous window, which has none. */
 const bucketPlace = (granularity: Granularity, day: string) => `if(w = 1, ${placeAmong[granularity](day, '{current_first:Date}')}, -1)`;
@@ -146,11 +147,14 @@ function combined(select: string, combinator: string, parameters: string[], args
   return `${parts.fn}${combinator}${allParameters.length > 0 ? `(${allParameters.join(', ')})` : ''}(${[...parts.args, ...args].join(', ')})`;
 }
 
+/** The name a spec gives an aggregate (`count() AS changes` → `changes`). */
+const aliasOf = (select: string) => aggregateParts(select).alias;
+
 /** An aggregate of a spec per bucket: `quantiles(0.5, 0.9)(x) AS lead` → `quantilesResample(0.5, 0.9, <range>)(x, bucket_place) AS bucket_lead`. */
 function resampled(select: string): string {
   const perBucket = combined(select, 'Resample', [perBucketRange], ['bucket_place']);
   // Flat: a pair of quantiles per bucket comes back as [p50, p90, p50, p90, …], far cheaper to parse than nested pairs.
-  return `arrayFlatten(${currentOnly(perBucket)}) AS bucket_${aggregateParts(select).alias}`;
+  return `arrayFlatten(${currentOnly(perBucket)}) AS bucket_${aliasOf(select)}`;
 }
 
 /**
@@ -159,15 +163,8 @@ function resampled(select: string): string {
  */
 export function mergedSpecs(first: MetricSpec, second: MetricSpec): MetricSpec {
   if (first.from !== second.from || first.time !== second.time || first.where) throw new Error('specs merge only over the same view and time, the first unfiltered');
-  const only = (select: string) => (second.where ? `${combined(select, 'If', [], [second.where])} AS ${aggregateParts(select).alias}` : select);
+  const only = (select: string) => (second.where ? `${combined(select, 'If', [], [second.where])} AS ${aliasOf(select)}` : select);
   return { ...first, select: [...first.select, ...second.select.map(only)] };
-}
-
-/** The name a spec gives an aggregate (`count() AS changes` → `changes`). */
-function aliasOf(select: string): string {
-  const alias = /\bAS\s+(\w+)\s*$/i.exec(select)?.[1];
-  if (!alias) throw new Error(`a metric spec's aggregate needs a name (… AS name): ${select}`);
-  return alias;
 }
 
 /** What a metric query aggregates: a view, its time column, and exact aggregates (`… AS name`). */
@@ -198,7 +195,7 @@ export async function groupedAggregate(
   const series = granularity ? (spec.series ?? []) : [];
   const query = `
     SELECT * FROM (
-      WITH ${granularity ? bucketPlace(granularity, `toDate(${spec.time}, {tz:String})`) : '-1'} AS bucket_place
+      ${granularity ? `WITH ${bucketPlace(granularity, `toDate(${spec.time}, {tz:String})`)} AS bucket_place` : ''}
       SELECT ${windowOf(spec.time)} AS w, service, ${team}, ${bits} AS grouping_bits,
              ${[...spec.select, ...series.map(resampled)].join(',\n             ')}
       FROM ${spec.from}
@@ -308,8 +305,8 @@ export async function deploymentFigures(scope: QueryScope, windows: Windows, gra
            bucket_deployments, ${bucketDays} AS bucket_deploy_days, bucket_failed, bucket_rework
     FROM (
       WITH ${bucketPlace(granularity, 'day')} AS bucket_place,
-           intDiv(toInt32(toMonday(day)) - toInt32(toMonday(${windowStart})), 7) AS week_place,
-           toInt32(toRelativeMonthNum(day)) - toInt32(toRelativeMonthNum(${windowStart})) AS month_place
+           ${placeAmong.week('day', windowStart)} AS week_place,
+           ${placeAmong.month('day', windowStart)} AS month_place
       SELECT w, service, ${team}, ${bits} AS grouping_bits,
              -- Named apart from the columns: the per-bucket sums below read the columns.
              sum(deployment) AS deployments, sum(failed) AS failed_count, sum(rework) AS rework_count, sum(failure) AS failures,
